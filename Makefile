@@ -1,0 +1,51 @@
+# Thin entry points. Every target that needs Python creates .venv on first use.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+STAMP := $(VENV)/.installed-stamp
+export PATH := $(abspath $(VENV))/bin:$(PATH)
+
+.PHONY: help setup demo test validate render lint bench lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements/dev.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q uv==$(UV_VERSION)
+	$(UV) pip install -q -p $(PY) --require-hashes -r requirements/dev.lock
+	$(UV) pip install -q -p $(PY) --no-deps -e .
+	touch $@
+
+setup: $(STAMP) ## create .venv with the pinned tooling and step dependencies
+
+demo: $(STAMP) ## the main job: validate every overlay, then run the pipeline locally
+	scripts/demo
+
+test: $(STAMP) ## the test suite (what CI runs)
+	scripts/test
+
+validate: $(STAMP) ## render every kustomization and schema-check it offline
+	scripts/validate
+
+render: $(STAMP) ## print one overlay's rendered manifests: make render OVERLAY=k8s/overlays/dev
+	$(PY) -m gitops.render $(OVERLAY)
+
+lint: $(STAMP) ## yamllint over every YAML file, actionlint over .github/workflows
+	scripts/lint
+
+bench: $(STAMP) ## speed figures, written to bench/results.json
+	$(PY) -m gitops.bench --out bench/results.json
+
+lock: $(STAMP) ## re-resolve requirements/*.lock from pyproject.toml
+	$(UV) pip compile -q -p 3.11 --generate-hashes --extra step --extra tooling pyproject.toml -o requirements/dev.lock
+	$(UV) pip compile -q -p 3.11 --generate-hashes --extra step -c requirements/dev.lock pyproject.toml -o requirements/step.lock
+
+clean: ## remove the venv, caches and local pipeline state
+	rm -rf $(VENV) .cache .local build *.egg-info src/*.egg-info .pytest_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

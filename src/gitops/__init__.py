@@ -1,0 +1,1 @@
+"""Repo tooling: render, validate, policies, local runner, promotion, diff."""
