@@ -5,6 +5,8 @@ from dataclasses import asdict, dataclass
 
 ERROR = "error"
 WARNING = "warning"
+# Findings of the validator's own passes carry no rule tag; policy rules do.
+CORE_CHECKS = frozenset({"schema", "render", "parse", "duplicate"})
 
 
 @dataclass(frozen=True, order=True)
@@ -21,9 +23,9 @@ class Finding:
     def line(self) -> str:
         where = f"{self.resource} {self.path}".rstrip() if self.path else self.resource
         text = f"{self.source}: {where}: {self.message}"
-        if self.rule != "schema":
-            text = f"{text} [{self.rule}]"
-        return f"{text} (fix: {self.hint})" if self.hint else text
+        if self.hint:
+            text = f"{text} (fix: {self.hint})"
+        return text if self.rule in CORE_CHECKS else f"{text} [{self.rule}]"
 
     def as_dict(self) -> dict[str, str]:
         return asdict(self)

