@@ -9,6 +9,10 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed-stamp
 export PATH := $(abspath $(VENV))/bin:$(PATH)
+# Offline machines read the CRD schemas from a mirror; one beside the checkout is
+# used when present (CI's layout), otherwise they are fetched from the pinned URL.
+CRDS_CATALOG_MIRROR ?= $(wildcard $(abspath ..)/shared/schemas/crds-catalog)
+export CRDS_CATALOG_MIRROR
 
 .PHONY: help setup demo test validate render lint bench lock clean
 

@@ -58,7 +58,15 @@ def _documents(source: str, text: str) -> tuple[list[Document], list[Finding]]:
     return docs, findings
 
 
-def run(repo: Path, dirs: list[Path], index: SchemaIndex, jobs: int, rule_passes: list[RulePass]) -> report.Report:
+def _write_rendered(out: Path, source: str, text: str) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / (source.replace("/", "__") + ".yaml")).write_text(text)
+
+
+def run(
+    repo: Path, dirs: list[Path], index: SchemaIndex, jobs: int, rule_passes: list[RulePass],
+    write_rendered: Path | None = None,
+) -> report.Report:
     started = time.perf_counter()
     result = report.Report()
     rendered: dict[str, list[Document]] = {}
@@ -68,6 +76,8 @@ def run(repo: Path, dirs: list[Path], index: SchemaIndex, jobs: int, rule_passes
             if failure:
                 entry.findings.append(failure)
                 continue
+            if write_rendered:
+                _write_rendered(write_rendered, source, text or "")
             docs, findings = _documents(source, text or "")
             entry.documents = len(docs)
             entry.findings.extend(findings)
@@ -103,6 +113,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="parallel kustomize builds")
     parser.add_argument("--repo", type=Path, default=Path.cwd())
+    parser.add_argument("--write-rendered", type=Path, metavar="DIR", help="also write each render to DIR (for kubeconform)")
     return parser.parse_args(argv)
 
 
@@ -121,7 +132,7 @@ def main(argv: list[str] | None = None, rule_passes: list[RulePass] | None = Non
         print(f"validate: {err}", file=sys.stderr)
         return 2
     passes = default_rule_passes() if rule_passes is None else rule_passes
-    result = run(repo, dirs, index, max(1, args.jobs), passes)
+    result = run(repo, dirs, index, max(1, args.jobs), passes, args.write_rendered)
     if args.format == "json":
         print(json.dumps(result.as_dict(header), indent=2))
     else:

@@ -1,0 +1,73 @@
+"""The validator's extension points: rule passes, the reviewed unchecked list, component coverage."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from gitops import discover, validate
+from gitops.findings import Finding
+from gitops.schemas import unchecked
+
+GOOD = "tests/fixtures/validate/good/overlay"
+
+
+def test_rule_pass_findings_fail_the_run_and_are_counted(repo, schema_index, capsys):
+    def no_nginx(rendered, repo_root):
+        return [
+            Finding(d.source, d.resource, "spec", "nginx is not allowed here", "use the approved image", rule="no-nginx")
+            for docs in rendered.values() for d in docs if d.kind == "Deployment"
+        ]
+
+    assert validate.main([GOOD, "--repo", str(repo)], rule_passes=[no_nginx]) == 1
+    out = capsys.readouterr().out
+    assert f"{GOOD}: Deployment/demo/web spec: nginx is not allowed here (fix: use the approved image) [no-nginx]" in out
+    assert "FAILED: 1 kustomizations, 2 documents, 1 errors" in out
+
+
+def test_waived_findings_are_listed_but_do_not_fail(repo, schema_index, capsys):
+    def waived(rendered, repo_root):
+        return [Finding(GOOD, "Deployment/demo/web", "", "x", rule="r", waived_by="tracked in #12")]
+
+    assert validate.main([GOOD, "--repo", str(repo)], rule_passes=[waived]) == 0
+    assert f"  {GOOD}: Deployment/demo/web: x [r] -- waived: tracked in #12" in capsys.readouterr().out
+
+
+def test_listed_kind_without_schema_passes(repo, schema_index, monkeypatch):
+    schema_index.unchecked[("example.com/v1", "Widget")] = "vendor publishes no schema (test)"
+    schema_index._lookups.clear()
+    try:
+        from gitops import schemacheck
+        from gitops.documents import Document
+
+        doc = Document("x", 0, {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}})
+        assert schemacheck.check(doc, schema_index) == []
+    finally:
+        del schema_index.unchecked[("example.com/v1", "Widget")]
+        schema_index._lookups.clear()
+
+
+def test_unchecked_entry_without_reason_is_rejected(tmp_path):
+    listed = tmp_path / "unchecked-kinds.yaml"
+    listed.write_text(textwrap.dedent("""\
+        kinds:
+          - apiVersion: example.com/v1
+            kind: Widget
+    """))
+    try:
+        unchecked.load(listed)
+    except unchecked.UncheckedListError as err:
+        assert str(err) == f"{listed}: kinds[0]: every entry needs apiVersion, kind and a non-empty reason"
+    else:
+        raise AssertionError("an entry without a reason must be rejected")
+
+
+def test_component_no_overlay_builds_is_reported(tmp_path):
+    components = tmp_path / "k8s" / "components" / "extra"
+    components.mkdir(parents=True)
+    (components / "kustomization.yaml").write_text("apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n")
+    assert discover.untested_components(tmp_path, []) == [components]
+    overlay = tmp_path / "k8s" / "components" / "tests" / "all"
+    overlay.mkdir(parents=True)
+    (overlay / "kustomization.yaml").write_text("kind: Kustomization\ncomponents:\n  - ../../extra\n")
+    assert discover.kustomizations(tmp_path) == [overlay]
+    assert discover.untested_components(tmp_path, [overlay]) == []
