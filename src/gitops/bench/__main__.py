@@ -1,0 +1,128 @@
+"""make bench: speed figures for the validator (and, when present, the pipeline), written to a file.
+
+    python -m gitops.bench --out bench/results.json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from gitops import schemacheck, yamlio
+from gitops.bench import synthetic
+from gitops.documents import Document
+from gitops.schemas import store, unchecked
+from gitops.schemas.lookup import SchemaIndex
+
+REPEAT = 3
+
+
+def timed(fn: Callable[[], object], repeat: int = REPEAT) -> float:
+    """Median wall seconds of `repeat` runs after one warm-up."""
+    fn()
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def parse_and_check(text: str, index: SchemaIndex) -> int:
+    bodies, errors = yamlio.load_documents(text)
+    findings = 0
+    for i, body in enumerate(bodies):
+        findings += len(schemacheck.check(Document("bench", i, body), index))
+    return findings + len(errors)
+
+
+def bench_parsers(text: str) -> dict:
+    chunks = yamlio.split_documents(text)
+    rs = timed(lambda: yamlio.load_documents(text))
+    py = timed(lambda: [yaml.load(c, Loader=yaml.CSafeLoader) for c in chunks])
+    same = yamlio.load_documents(text)[0] == [yaml.load(c, Loader=yaml.CSafeLoader) for c in chunks]
+    return {"documents": len(chunks), "megabytes": round(len(text) / 1e6, 1), "yaml_rs_s": round(rs, 3),
+            "pyyaml_c_s": round(py, 3), "identical_results": same}
+
+
+def bench_schema_check(index: SchemaIndex) -> dict:
+    out = {}
+    for count, target in ((1_000, 0.5), (10_000, 2.0)):
+        text = synthetic.stream(count)
+        assert parse_and_check(text, index) == 0, "synthetic documents must be valid"
+        seconds = timed(lambda: parse_and_check(text, index))
+        out[str(count)] = {"seconds": round(seconds, 3), "target_s": target, "met": seconds < target,
+                           "megabytes": round(len(text) / 1e6, 1)}
+    out["parsers_10000"] = bench_parsers(synthetic.stream(10_000))
+    return out
+
+
+def bench_repo(repo: Path) -> dict:
+    cmd = [sys.executable, "-m", "gitops.validate", "--repo", str(repo)]
+    ok = subprocess.run(cmd, capture_output=True, text=True, cwd=repo)
+    seconds = timed(lambda: subprocess.run(cmd, capture_output=True, cwd=repo))
+    summary = ok.stdout.strip().splitlines()[-1] if ok.stdout.strip() else ok.stderr.strip()
+    return {"command": "python -m gitops.validate", "wall_s": round(seconds, 3), "target_s": 2.0,
+            "met": seconds < 2.0 and ok.returncode == 0, "summary": summary}
+
+
+def bench_scaling(index: SchemaIndex) -> dict:
+    from gitops import validate
+
+    out = {}
+    for overlays in (3, 30, 90):
+        with tempfile.TemporaryDirectory() as tmp:
+            dirs = synthetic.repo(Path(tmp), overlays)
+            result = validate.run(Path(tmp), dirs, index, jobs=2, rule_passes=[])
+            assert not result.findings(), [f.line() for f in result.findings()][:3]
+            seconds = timed(lambda: validate.run(Path(tmp), dirs, index, jobs=2, rule_passes=[]), repeat=1)
+        out[str(overlays)] = {"seconds": round(seconds, 3), "per_overlay_ms": round(1000 * seconds / overlays, 1)}
+    per = [v["per_overlay_ms"] for v in out.values()]
+    out["flat"] = max(per) <= 1.5 * min(per)
+    return out
+
+
+def optional_sections(repo: Path) -> dict:
+    """Sections other packages contribute (pipeline step imports, local runner), when installed."""
+    out = {}
+    for name, module in (("step_imports", "mlpipeline.bench_imports"), ("pipeline_run", "gitops.runner.bench")):
+        try:
+            mod = __import__(module, fromlist=["run"])
+        except ImportError:
+            continue
+        out[name] = mod.run(repo)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench")
+    parser.add_argument("--out", type=Path, default=Path("bench/results.json"))
+    parser.add_argument("--repo", type=Path, default=Path.cwd())
+    args = parser.parse_args(argv)
+    repo = args.repo.resolve()
+    root = store.default_root(repo)
+    index = SchemaIndex(root, store.ensure(root), unchecked.load())
+    results = {
+        "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "repo_validate_warm": bench_repo(repo),
+        "parse_and_schema_check": bench_schema_check(index),
+        "overlay_scaling": bench_scaling(index),
+        **optional_sections(repo),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
