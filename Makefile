@@ -14,7 +14,7 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 CRDS_CATALOG_MIRROR ?= $(wildcard $(abspath ..)/shared/schemas/crds-catalog)
 export CRDS_CATALOG_MIRROR
 
-.PHONY: help setup demo test validate render lint bench lock clean
+.PHONY: help setup demo test validate render lint bench lock clean platform-crds dry-run
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,3 +53,10 @@ lock: $(STAMP) ## re-resolve requirements/*.lock from pyproject.toml
 clean: ## remove the venv, caches and local pipeline state
 	rm -rf $(VENV) .cache .local build *.egg-info src/*.egg-info .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+platform-crds: $(STAMP) ## install the platform charts' CRDs (versions from argocd/apps) into the current cluster
+	$(PY) scripts/platform-crds.py | kubectl apply --server-side -f -
+	kubectl wait --for=condition=Established crd --all --timeout=120s
+
+dry-run: $(STAMP) ## server-side dry-run apply of every overlay against the current cluster
+	scripts/dry-run-apply

@@ -1,0 +1,72 @@
+"""Each environment renders to what the environment matrix in DESIGN.md says."""
+from __future__ import annotations
+
+import pytest
+
+from .checks import outside_namespace, unpinned_images, unresolved_configmap_refs
+from .rendering import COMPONENT_TESTS, ENVIRONMENTS, OVERLAYS, documents, find
+
+ALL_BUILDS = OVERLAYS + COMPONENT_TESTS + ("k8s/base",)
+# The base alone has no model pin (each overlay owns its pin file), so its
+# references are checked through the builds that deploy it.
+DEPLOYABLE = OVERLAYS + COMPONENT_TESTS
+
+
+@pytest.mark.parametrize("overlay", ALL_BUILDS, ids=ALL_BUILDS)
+def test_every_image_is_pinned_by_tag(overlay):
+    assert unpinned_images(overlay, documents(overlay)) == []
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_object_lands_in_the_environment_namespace(env):
+    overlay = f"k8s/overlays/{env}"
+    assert outside_namespace(overlay, documents(overlay), f"iris-{env}") == []
+
+
+@pytest.mark.parametrize("overlay", DEPLOYABLE, ids=DEPLOYABLE)
+def test_every_referenced_configmap_exists(overlay):
+    assert unresolved_configmap_refs(overlay, documents(overlay)) == []
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_drift_schedule_is_suspended_in_dev_only(env):
+    (cron,) = find(documents(f"k8s/overlays/{env}"), "CronWorkflow", "iris-drift")
+    assert cron["spec"].get("suspend", False) is (env == "dev")
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_champion_alias_is_dev_in_dev_and_production_elsewhere(env):
+    (config,) = [d for d in find(documents(f"k8s/overlays/{env}"), "ConfigMap")
+                 if d["metadata"]["name"].startswith("pipeline-config-")]
+    assert config["data"]["CHAMPION_ALIAS"] == ("dev" if env == "dev" else "production")
+    assert config["data"]["ENVIRONMENT"] == env
+
+
+def test_prod_serves_at_least_three_replicas_with_autoscaling_and_a_pdb():
+    docs = documents("k8s/overlays/prod")
+    (isvc,) = find(docs, "InferenceService", "iris")
+    (hpa,) = find(docs, "HorizontalPodAutoscaler")
+    (pdb,) = find(docs, "PodDisruptionBudget")
+    assert isvc["spec"]["predictor"]["minReplicas"] >= 3
+    assert hpa["spec"]["minReplicas"] >= 3
+    assert hpa["spec"]["maxReplicas"] > hpa["spec"]["minReplicas"]
+    # KServe names the predictor Deployment <isvc>-predictor; the HPA must scale it.
+    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "iris-predictor"}
+    assert pdb["spec"]["selector"]["matchLabels"] == {"serving.kserve.io/inferenceservice": "iris"}
+    assert pdb["spec"]["minAvailable"] < isvc["spec"]["predictor"]["minReplicas"]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_inference_service_serves_the_pinned_storage_uri(env):
+    docs = documents(f"k8s/overlays/{env}")
+    (pin,) = find(docs, "ConfigMap", "model-pin")
+    (isvc,) = find(docs, "InferenceService", "iris")
+    assert isvc["spec"]["predictor"]["model"]["storageUri"] == pin["data"]["storageUri"]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_components_follow_the_environment_matrix(env):
+    kinds = {d["kind"] for d in documents(f"k8s/overlays/{env}")}
+    expected = {"dev": {"NetworkPolicy"}, "staging": {"NetworkPolicy", "PrometheusRule"},
+                "prod": {"NetworkPolicy", "PrometheusRule", "CronJob"}}[env]
+    assert {"NetworkPolicy", "PrometheusRule", "CronJob"} & kinds == expected
