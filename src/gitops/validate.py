@@ -65,7 +65,7 @@ def _write_rendered(out: Path, source: str, text: str) -> None:
 
 def run(
     repo: Path, dirs: list[Path], index: SchemaIndex, jobs: int, rule_passes: list[RulePass],
-    write_rendered: Path | None = None,
+    write_rendered: Path | None = None, whole_repo: bool = False,
 ) -> report.Report:
     started = time.perf_counter()
     result = report.Report()
@@ -87,7 +87,7 @@ def run(
     for rule_pass in rule_passes:
         for finding in rule_pass(rendered, repo):
             result.add(finding.source).findings.append(finding)
-    for component in discover.untested_components(repo, dirs):
+    for component in discover.untested_components(repo, dirs) if whole_repo else []:
         source = render._relative(component, repo)
         result.add(source).findings.append(Finding(
             source, "-", "", "component is not built by any overlay or test overlay",
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None, rule_passes: list[RulePass] | None = Non
         print(f"validate: {err}", file=sys.stderr)
         return 2
     passes = default_rule_passes() if rule_passes is None else rule_passes
-    result = run(repo, dirs, index, max(1, args.jobs), passes, args.write_rendered)
+    result = run(repo, dirs, index, max(1, args.jobs), passes, args.write_rendered, whole_repo=not args.paths)
     if args.format == "json":
         print(json.dumps(result.as_dict(header), indent=2))
     else:
