@@ -96,7 +96,9 @@ def promote(root: Path, request: Request, prs: PullRequests, check: Check = no_c
         if new_kust != old_kust:
             roundtrip.write_atomic(target_kust_path, new_kust)
         after = _render_checked(root, target_dir, check)
-        diff = diff_renders(before, after)
+        diff = diff_renders(
+            Rendered(f"{target_dir}@{request.base or original}", before.text), Rendered(f"{target_dir}@{branch}", after.text)
+        )
         git.run("add", "--", str(target_dir / PIN_FILE), str(target_dir / KUSTOMIZATION))
         git.run("commit", "-q", "-m", subject, "-m", body)
         commit = git.head()
@@ -204,7 +206,9 @@ def _render_checked(root: Path, target_dir: Path, check: Check) -> Rendered:
 def _message(request: Request, pin: modelpin.ModelPin, images: list[ImageOverride], git: Git) -> tuple[str, str]:
     source = request.source
     if request.from_ref:
-        source = f"{source}@{request.from_ref} ({git.run('rev-parse', '--short', request.from_ref + '^{commit}').strip()})"
+        # Name the commit too: a branch or `HEAD~2` means something else tomorrow.
+        sha = git.run("rev-parse", "--short", request.from_ref + "^{commit}").strip()
+        source = f"{source}@{request.from_ref}" + (f" ({sha})" if sha != request.from_ref else "")
     subject = f"Promote {pin.summary} from {source} to {request.target}" + (" (forced)" if request.force else "")
     lines = [
         f"Copies {environments.overlay(request.source) / PIN_FILE} and its images: to {environments.overlay(request.target)}.",
@@ -214,8 +218,11 @@ def _message(request: Request, pin: modelpin.ModelPin, images: list[ImageOverrid
     ]
     lines += [f"Image: {_image_text(image)}" for image in images]
     if request.force:
-        problem = environments.order_problem(request.source, request.target) or "promotes a pin from history"
-        lines += ["", f"Forced: {problem}", f"Reason: {request.reason.strip()}"]
+        if request.from_ref:
+            forced = f"promotes {request.source}'s pin as it was at {request.from_ref}"
+        else:
+            forced = environments.order_problem(request.source, request.target) or "not needed (next step in order)"
+        lines += ["", f"Forced: {forced}", f"Reason: {request.reason.strip()}"]
     return subject, "\n".join(lines)
 
 
