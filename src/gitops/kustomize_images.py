@@ -73,7 +73,15 @@ def _update(entry: CommentedMap, override: ImageOverride) -> None:
     _put_or_drop(entry, "digest", wanted, after=("newTag", "newName", "name"))
     for key, value in wanted.items():
         if not value and key in entry:
+            _move_comment(entry, key, to="digest" if key == "newTag" else "newTag")
             del entry[key]
+
+
+def _move_comment(entry: CommentedMap, old: str, to: str) -> None:
+    """The replaced line's end-of-line comment (`# Renovate`) describes the image, not the tag: keep it."""
+    comment = entry.ca.items.get(old)
+    if comment is not None and to in entry and to not in entry.ca.items:
+        entry.ca.items[to] = entry.ca.items.pop(old)
 
 
 def _put_or_drop(entry: CommentedMap, key: str, wanted: dict[str, str], after: tuple[str, ...]) -> None:
