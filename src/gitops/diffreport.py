@@ -48,12 +48,12 @@ def as_markdown(diff: RenderDiff) -> str:
     if diff.empty:
         return "\n".join(lines) + "\n"
     lines += ["", "| | object | field | old | new |", "|---|---|---|---|---|"]
-    lines += [f"| added | {_code(key.label)} | | | |" for key in diff.added]
-    lines += [f"| removed | {_code(key.label)} | | | |" for key in diff.removed]
+    lines += [f"| added | {code(key.label)} | | | |" for key in diff.added]
+    lines += [f"| removed | {code(key.label)} | | | |" for key in diff.removed]
     for change in diff.changed:
         for f in change.fields:
             lines.append(
-                f"| changed | {_code(change.key.label)} | {_code(f.path)} | {_cell(f.old)} | {_cell(f.new)} |"
+                f"| changed | {code(change.key.label)} | {code(f.path)} | {_cell(f.old)} | {_cell(f.new)} |"
             )
     return "\n".join(lines) + "\n"
 
@@ -90,9 +90,9 @@ def _cell(value: Any) -> str:
     text = _value(value)
     if len(text) > MARKDOWN_VALUE_LIMIT:
         text = text[:MARKDOWN_VALUE_LIMIT] + "…"
-    return _code(text)
+    return code(text)
 
 
-def _code(text: str) -> str:
+def code(text: str) -> str:
     # <code> rather than backticks: values may contain backticks; `|` would end the cell.
     return "<code>" + html.escape(text, quote=False).replace("|", "&#124;").replace("\n", "<br>") + "</code>"
