@@ -62,6 +62,7 @@ class Promotion:
 
 
 def promote(root: Path, request: Request, prs: PullRequests, check: Check = no_checks) -> Promotion:
+    """Refuse, or commit the promotion on a new branch, push it and open its pull request."""
     git = Git(root)
     refuse_order(request)
     dirty = git.dirty_paths()
@@ -70,48 +71,67 @@ def promote(root: Path, request: Request, prs: PullRequests, check: Check = no_c
             f"working tree: uncommitted changes in {', '.join(dirty)} "
             f"(fix: commit or stash them first; a promotion commits only its own edits)"
         )
-    source_dir, target_dir = environments.overlay(request.source), environments.overlay(request.target)
-    pin_text, pin = _source_pin(git, request)
-    images = images_of(yaml.safe_load(_read_source(git, request, source_dir / KUSTOMIZATION)) or {})
+    plan = _plan(git, request)
+    return _commit_and_open(git, request, plan, prs, check)
 
-    target_pin_path, target_kust_path = root / target_dir / PIN_FILE, root / target_dir / KUSTOMIZATION
-    old_kust = _read(target_kust_path, target_dir / KUSTOMIZATION)
+
+@dataclass(frozen=True)
+class _Plan:
+    """What the promotion writes into the target overlay, decided before anything is touched."""
+
+    pin: modelpin.ModelPin
+    pin_text: str
+    images: list[ImageOverride]
+    kustomization: str  # the target's kustomization.yaml after the images edit
+    kustomization_changed: bool
+
+
+def _plan(git: Git, request: Request) -> _Plan:
+    pin_text, pin = _source_pin(git, request)
+    source_kust = _read_source(git, request, environments.overlay(request.source) / KUSTOMIZATION)
+    images = images_of(yaml.safe_load(source_kust) or {})
+    target_dir = environments.overlay(request.target)
+    old_kust = _read(git.root / target_dir / KUSTOMIZATION, target_dir / KUSTOMIZATION)
     new_kust = _with_images(old_kust, images)
-    if _pin_data(target_pin_path) == pin.data and new_kust == old_kust:
+    if _pin_data(git.root / target_dir / PIN_FILE) == pin.data and new_kust == old_kust:
         raise Refusal(
             f"{target_dir / PIN_FILE}: {request.target} already runs {pin.summary} with the same images; "
             f"nothing to promote (fix: none needed)"
         )
+    return _Plan(pin, pin_text, images, new_kust, new_kust != old_kust)
 
-    before = build(root / target_dir, root=root)
-    original = git.current_branch()
-    start = git.head()
-    branch = f"promote/{request.target}/{pin.get('modelName') or 'model'}-v{pin.get('modelVersion') or 'unknown'}-{git.head(short=True)}"
-    subject, body = _message(request, pin, images, git)
-    pin_existed = target_pin_path.exists()
+
+def _commit_and_open(git: Git, request: Request, plan: _Plan, prs: PullRequests, check: Check) -> Promotion:
+    """Write, render, check, commit, push, open the PR; on any failure undo all of it and re-raise."""
+    target_dir = environments.overlay(request.target)
+    pin_path, kust_path = git.root / target_dir / PIN_FILE, git.root / target_dir / KUSTOMIZATION
+    before = build(git.root / target_dir, root=git.root)
+    original, start = git.current_branch(), git.head()
+    base = request.base or original
+    model = f"{plan.pin.get('modelName') or 'model'}-v{plan.pin.get('modelVersion') or 'unknown'}"
+    # The base commit in the name keeps branches unique when a version is promoted again later.
+    branch = f"promote/{request.target}/{model}-{git.head(short=True)}"
+    subject, body = _message(request, plan.pin, plan.images, git)
+    created = None if pin_path.exists() else pin_path
     git.run("switch", "-q", "-c", branch)
     pushed = False
     try:
-        roundtrip.write_atomic(target_pin_path, pin_text)
-        if new_kust != old_kust:
-            roundtrip.write_atomic(target_kust_path, new_kust)
-        after = _render_checked(root, target_dir, check)
-        diff = diff_renders(
-            Rendered(f"{target_dir}@{request.base or original}", before.text), Rendered(f"{target_dir}@{branch}", after.text)
-        )
+        roundtrip.write_atomic(pin_path, plan.pin_text)
+        if plan.kustomization_changed:
+            roundtrip.write_atomic(kust_path, plan.kustomization)
+        after = _render_checked(git.root, target_dir, check)
+        diff = diff_renders(Rendered(f"{target_dir}@{base}", before.text), Rendered(f"{target_dir}@{branch}", after.text))
         git.run("add", "--", str(target_dir / PIN_FILE), str(target_dir / KUSTOMIZATION))
         git.run("commit", "-q", "-m", subject, "-m", body)
         commit = git.head()
         git.run("push", "-q", "--set-upstream", request.remote, branch)
         pushed = True
+        markdown = diffreport.as_markdown(diff)
         pull_request = prs.open_pull_request(
-            head=branch,
-            base=request.base or original,
-            title=subject,
-            body=f"{body}\n\n### Rendered diff of {target_dir}\n\n{diffreport.as_markdown(diff)}",
+            head=branch, base=base, title=subject, body=f"{body}\n\n### Rendered diff of {target_dir}\n\n{markdown}"
         )
     except BaseException:
-        _undo(git, start, original, branch, target_pin_path if not pin_existed else None, pushed, request.remote)
+        _undo(git, start, original, branch, created, pushed, request.remote)
         raise
     git.run("switch", "-q", original)
     return Promotion(branch=branch, commit=commit, pull_request=pull_request, diff=diff)
@@ -127,12 +147,14 @@ def refuse_order(request: Request) -> None:
             f"--from-ref {request.from_ref}: promoting a pin from history bypasses the order {ORDER_TEXT} {wants}"
         )
     problem = environments.order_problem(request.source, request.target)
-    if not problem or request.force and (problem != "source and target are the same overlay" or request.from_ref):
+    same_overlay = request.source == request.target
+    # --force covers skipping and going back; prod -> prod only makes sense from history.
+    if not problem or (request.force and (not same_overlay or request.from_ref)):
         return
     step = f"{request.source} -> {request.target}"
     if problem.startswith("skips"):
         fix = f'(fix: promote {request.source} -> {environments.ORDER[environments.ORDER.index(request.source) + 1]} first, or add --force --reason "<why>")'
-    elif problem == "goes backwards":
+    elif not same_overlay:
         fix = '(fix: to roll back on purpose, add --force --reason "<why>")'
     else:
         fix = '(fix: to restore an earlier pin, add --from-ref <git-ref> --force --reason "<why>")'
