@@ -63,6 +63,11 @@ class Promotion:
 
 def promote(root: Path, request: Request, prs: PullRequests, check: Check = no_checks) -> Promotion:
     """Refuse, or commit the promotion on a new branch, push it and open its pull request."""
+    return open_promotion(root, request, plan_promotion(root, request), prs, check)
+
+
+def plan_promotion(root: Path, request: Request) -> Plan:
+    """Every refusal except a failed render or check happens here: before any write or credential."""
     git = Git(root)
     refuse_order(request)
     dirty = git.dirty_paths()
@@ -71,12 +76,11 @@ def promote(root: Path, request: Request, prs: PullRequests, check: Check = no_c
             f"working tree: uncommitted changes in {', '.join(dirty)} "
             f"(fix: commit or stash them first; a promotion commits only its own edits)"
         )
-    plan = _plan(git, request)
-    return _commit_and_open(git, request, plan, prs, check)
+    return _plan(git, request)
 
 
 @dataclass(frozen=True)
-class _Plan:
+class Plan:
     """What the promotion writes into the target overlay, decided before anything is touched."""
 
     pin: modelpin.ModelPin
@@ -86,7 +90,7 @@ class _Plan:
     kustomization_changed: bool
 
 
-def _plan(git: Git, request: Request) -> _Plan:
+def _plan(git: Git, request: Request) -> Plan:
     pin_text, pin = _source_pin(git, request)
     source_kust = _read_source(git, request, environments.overlay(request.source) / KUSTOMIZATION)
     images = images_of(yaml.safe_load(source_kust) or {})
@@ -98,11 +102,12 @@ def _plan(git: Git, request: Request) -> _Plan:
             f"{target_dir / PIN_FILE}: {request.target} already runs {pin.summary} with the same images; "
             f"nothing to promote (fix: none needed)"
         )
-    return _Plan(pin, pin_text, images, new_kust, new_kust != old_kust)
+    return Plan(pin, pin_text, images, new_kust, new_kust != old_kust)
 
 
-def _commit_and_open(git: Git, request: Request, plan: _Plan, prs: PullRequests, check: Check) -> Promotion:
+def open_promotion(root: Path, request: Request, plan: Plan, prs: PullRequests, check: Check = no_checks) -> Promotion:
     """Write, render, check, commit, push, open the PR; on any failure undo all of it and re-raise."""
+    git = Git(root)
     target_dir = environments.overlay(request.target)
     pin_path, kust_path = git.root / target_dir / PIN_FILE, git.root / target_dir / KUSTOMIZATION
     before = build(git.root / target_dir, root=git.root)
@@ -283,11 +288,12 @@ def main(argv: list[str] | None = None, prs: PullRequests | None = None, check: 
         parser.error('--force needs --reason "<why>": the reason goes into the commit')
     request = Request(args.source, args.target, args.force, args.reason, args.from_ref, args.base, args.remote)
     try:
+        plan = plan_promotion(args.root, request)
         if prs is None:
             from gitops.github import GitHubPullRequests
 
             prs = GitHubPullRequests.from_env()
-        result = promote(args.root, request, prs, check)
+        result = open_promotion(args.root, request, plan, prs, check)
     except Refusal as err:
         print(f"promote: {err}", file=sys.stderr)
         return 1

@@ -270,3 +270,15 @@ def test_rolling_staging_back_to_prod_goes_backwards_with_force(repo, prs):
     assert last_message(repo).endswith(
         "\nForced: goes backwards\nReason: v4 breaks the batch client\n"
     )
+
+
+def test_refusals_come_before_any_credential_is_needed(repo, capsys, monkeypatch):
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    assert promote.main(["dev", "prod", "--root", str(repo)]) == 1
+    assert capsys.readouterr().err.startswith("promote: dev -> prod: skips staging;")
+    assert promote.main(["dev", "staging", "--root", str(repo)]) == 1
+    assert capsys.readouterr().err == (
+        "promote: GitHubError: GITHUB_REPOSITORY and GITHUB_TOKEN not set (fix: export them, or run inside GitHub Actions)\n"
+    )
+    assert untouched(repo)
