@@ -93,7 +93,8 @@ class Plan:
 def _plan(git: Git, request: Request) -> Plan:
     pin_text, pin = _source_pin(git, request)
     source_kust = _read_source(git, request, environments.overlay(request.source) / KUSTOMIZATION)
-    images = images_of(yaml.safe_load(source_kust) or {})
+    # BaseLoader keeps every scalar as written: an unquoted `newTag: 1.10` is the tag "1.10", as kustomize reads it.
+    images = images_of(yaml.load(source_kust, Loader=yaml.BaseLoader) or {})
     target_dir = environments.overlay(request.target)
     old_kust = _read(git.root / target_dir / KUSTOMIZATION, target_dir / KUSTOMIZATION)
     new_kust = _with_images(old_kust, images)
@@ -209,12 +210,14 @@ def _pin_data(path: Path) -> dict[str, object] | None:
 
 
 def _with_images(kustomization: str, images: list[ImageOverride]) -> str:
+    unchanged = roundtrip.dump(roundtrip.load(kustomization), like=kustomization)
     document = roundtrip.load(kustomization)
-    before = images_of(document)
     for image in images:
         set_image(document, image)
-    # Untouched file stays byte for byte what it was (no re-indent of unrelated lines).
-    return kustomization if images_of(document) == before else roundtrip.dump(document, like=kustomization)
+    edited = roundtrip.dump(document, like=kustomization)
+    # Compared as serialised text, not as values: 1.10 and 1.1 are different tags.
+    # An untouched file stays byte for byte what it was (no re-indent of unrelated lines).
+    return kustomization if edited == unchanged else edited
 
 
 def _render_checked(root: Path, target_dir: Path, check: Check) -> Rendered:

@@ -282,3 +282,13 @@ def test_refusals_come_before_any_credential_is_needed(repo, capsys, monkeypatch
         "promote: GitHubError: GITHUB_REPOSITORY and GITHUB_TOKEN not set (fix: export them, or run inside GitHub Actions)\n"
     )
     assert untouched(repo)
+
+
+def test_an_unquoted_numeric_tag_is_carried_as_written(repo, prs):
+    dev = repo / "k8s/overlays/dev/kustomization.yaml"
+    write(repo, "k8s/overlays/dev/kustomization.yaml", dev.read_text().replace('newTag: "0.1.0"', "newTag: 1.10"))
+    commit_all(repo, "dev: a tag that looks like a number")
+    assert run(repo, prs, "dev", "staging") == 0
+    edited = git(repo, "show", f"{prs.calls[0][1]['head']}:k8s/overlays/staging/kustomization.yaml")
+    # Quoted like the line it replaces; ruamel keeps the comment's column.
+    assert '    newTag: "1.10"   # keep quoted: a tag is a string\n' in edited
