@@ -40,6 +40,10 @@ validate: $(STAMP) ## render every kustomization and schema-check it offline
 render: $(STAMP) ## print one overlay's rendered manifests: make render OVERLAY=k8s/overlays/dev
 	$(PY) -m gitops.render $(OVERLAY)
 
+.PHONY: diff
+diff: $(STAMP) ## rendered per-object diff: make diff A=staging B=prod, or make diff A=dev REF=origin/main
+	scripts/diff $(A) $(if $(REF),--against $(REF),$(B))
+
 lint: $(STAMP) ## yamllint over every YAML file, actionlint over .github/workflows
 	scripts/lint
 

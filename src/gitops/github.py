@@ -1,0 +1,84 @@
+"""GitHub REST implementation of `PullRequests` (urllib: no client library to pin in the step image)."""
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from gitops.pullrequests import PullRequest
+
+API_VERSION = "2022-11-28"
+
+
+class GitHubError(Exception):
+    """A GitHub API call failed; the message names the call, the status and GitHub's message."""
+
+
+@dataclass(frozen=True)
+class GitHubPullRequests:
+    repository: str  # owner/name
+    token: str
+    api_url: str = "https://api.github.com"
+
+    @classmethod
+    def from_env(cls) -> "GitHubPullRequests":
+        """Configured the way Actions provides it: GITHUB_REPOSITORY, GITHUB_TOKEN, GITHUB_API_URL."""
+        missing = [name for name in ("GITHUB_REPOSITORY", "GITHUB_TOKEN") if not os.environ.get(name)]
+        if missing:
+            raise GitHubError(f"{' and '.join(missing)} not set (fix: export them, or run inside GitHub Actions)")
+        return cls(
+            repository=os.environ["GITHUB_REPOSITORY"],
+            token=os.environ["GITHUB_TOKEN"],
+            api_url=os.environ.get("GITHUB_API_URL", "https://api.github.com"),
+        )
+
+    def open_pull_request(self, *, head: str, base: str, title: str, body: str) -> PullRequest:
+        created = self._call("POST", f"/repos/{self.repository}/pulls", {"head": head, "base": base, "title": title, "body": body})
+        return PullRequest(number=int(created["number"]), url=str(created["html_url"]))
+
+    def upsert_comment(self, *, number: int, marker: str, body: str) -> str:
+        existing = self._find_comment(number, marker)
+        if existing is not None:
+            updated = self._call("PATCH", f"/repos/{self.repository}/issues/comments/{existing}", {"body": body})
+            return str(updated["html_url"])
+        created = self._call("POST", f"/repos/{self.repository}/issues/{number}/comments", {"body": body})
+        return str(created["html_url"])
+
+    def _find_comment(self, number: int, marker: str) -> int | None:
+        page = 1
+        while True:
+            comments = self._call("GET", f"/repos/{self.repository}/issues/{number}/comments?per_page=100&page={page}")
+            for comment in comments:
+                if marker in (comment.get("body") or ""):
+                    return int(comment["id"])
+            if len(comments) < 100:
+                return None
+            page += 1
+
+    def _call(self, method: str, path: str, payload: dict[str, Any] | None = None) -> Any:
+        request = urllib.request.Request(
+            self.api_url.rstrip("/") + path,
+            method=method,
+            data=json.dumps(payload).encode() if payload is not None else None,
+            headers={
+                "Accept": "application/vnd.github+json",
+                "Authorization": f"Bearer {self.token}",
+                "X-GitHub-Api-Version": API_VERSION,
+                "Content-Type": "application/json",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as err:
+            detail = err.read().decode(errors="replace")
+            try:
+                detail = json.loads(detail).get("message", detail)
+            except ValueError:
+                pass
+            raise GitHubError(f"{method} {path.split('?')[0]}: HTTP {err.code}: {detail}") from None
+        except urllib.error.URLError as err:
+            raise GitHubError(f"{method} {path.split('?')[0]}: {err.reason}") from None
