@@ -309,4 +309,6 @@ def main(argv: list[str] | None = None, prs: PullRequests | None = None, check: 
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from gitops.validate import check_rendered
+
+    raise SystemExit(main(check=check_rendered))

@@ -97,6 +97,21 @@ def run(
     return result
 
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def check_rendered(rendered: render.Rendered) -> list[str]:
+    """The validator's verdict on one render: what promotion runs before it commits."""
+    root = store.default_root(REPO_ROOT)
+    index = SchemaIndex(root, store.ensure(root), unchecked.load())
+    docs, findings = _documents(rendered.source, rendered.text)
+    for doc in docs:
+        findings.extend(schema_check(doc, index))
+    for rule_pass in default_rule_passes():
+        findings.extend(rule_pass({rendered.source: docs}, REPO_ROOT))
+    return [f.line() for f in findings if f.severity == ERROR and not f.waived_by]
+
+
 def tools_line(index_data: dict) -> str:
     versions = render.tool_versions()
     return (

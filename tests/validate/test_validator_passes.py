@@ -71,3 +71,14 @@ def test_component_no_overlay_builds_is_reported(tmp_path):
     (overlay / "kustomization.yaml").write_text("kind: Kustomization\ncomponents:\n  - ../../extra\n")
     assert discover.kustomizations(tmp_path) == [overlay]
     assert discover.untested_components(tmp_path, [overlay]) == []
+
+
+def test_promotion_check_reports_schema_errors_in_a_render(schema_index):
+    from gitops.render import Rendered
+
+    text = (Path(__file__).resolve().parents[1] / "fixtures" / "validate" / "misspelled-field" / "deployment.yaml").read_text()
+    assert validate.check_rendered(Rendered("k8s/overlays/staging", text)) == [
+        'k8s/overlays/staging: Deployment/-/web spec.replica: unknown field "replica" (fix: did you mean "replicas"?)',
+    ]
+    good = (Path(__file__).resolve().parents[1] / "fixtures" / "validate" / "good" / "base" / "deployment.yaml").read_text()
+    assert validate.check_rendered(Rendered("k8s/overlays/staging", good)) == []
