@@ -1,0 +1,93 @@
+"""What a rule sees: one rendered kustomization plus the repo-wide context."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import yaml
+
+from gitops.documents import Document
+from gitops.render import RenderError, build
+from gitops.findings import Finding
+from gitops.rules.platform import PlatformObjects, load_platform_objects
+
+PLATFORM_FILE = "policy/platform-objects.yaml"
+STEPS_DIR = "src/mlpipeline"
+
+
+@dataclass
+class Context:
+    """Repo-wide inputs: the root, the reviewed platform list, the metric list, the steps package."""
+
+    root: Path
+    platform: PlatformObjects
+    metrics: tuple  # of mlpipeline.metric_names.Metric
+    steps_dir: Path
+    # Renders of Application source paths, shared by every rule and overlay in one run.
+    renders: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, root: Path) -> "Context":
+        """The real repo's context: policy/platform-objects.yaml and mlpipeline.metric_names."""
+        from mlpipeline.metric_names import METRICS  # the steps package, not tooling: import late
+
+        return cls(
+            root=root,
+            platform=load_platform_objects(root / PLATFORM_FILE, PLATFORM_FILE),
+            metrics=METRICS,
+            steps_dir=root / STEPS_DIR,
+        )
+
+
+    def render(self, path: str) -> list[dict] | RenderError:
+        """Build a repo-relative kustomization once per run: its objects, or why it failed.
+
+        The validator may pre-fill `renders` with what it has already built.
+        """
+        if path not in self.renders:
+            try:
+                text = build(self.root / path, self.root).text
+                self.renders[path] = [d for d in yaml.load_all(text, Loader=_LOADER) if isinstance(d, dict)]
+            except RenderError as err:
+                self.renders[path] = err
+        return self.renders[path]
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass
+class Overlay:
+    """The rendered documents of ONE kustomization (`source`, repo-relative) and the context."""
+
+    source: str
+    docs: Sequence[Document]
+    context: Context
+
+    def of_kind(self, *kinds: str) -> list[Document]:
+        return [d for d in self.docs if d.kind in kinds]
+
+    def named(self, kind: str, name: str, namespace: str = "") -> Document | None:
+        """The overlay's object of that kind and name (namespace checked only when both have one)."""
+        for doc in self.docs:
+            if doc.kind == kind and doc.name == name and _same_namespace(doc.namespace, namespace):
+                return doc
+        return None
+
+    def provides(self, kind: str, name: str, namespace: str = "") -> bool:
+        """True when the overlay renders the object or the platform list says the platform does."""
+        return self.named(kind, name, namespace) is not None or self.context.platform.has(kind, name, namespace)
+
+    def finding(self, doc: Document | None, path: str, message: str, hint: str = "") -> Finding:
+        """A finding about `doc`; the engine stamps the rule id and severity."""
+        resource = doc.resource if doc is not None else "-"
+        return Finding(source=self.source, resource=resource, path=path, message=message, hint=hint, rule="")
+
+
+def _same_namespace(a: str, b: str) -> bool:
+    return not a or not b or a == b
+
+
+def names(docs: Iterable[Document]) -> set[str]:
+    return {d.name for d in docs}
