@@ -2,9 +2,25 @@
 from __future__ import annotations
 
 from gitops.rules import (
+    configmap_secret_keys,
+    default_deny,
+    image_pinned,
+    pod_security,
+    rbac_secrets,
+    rbac_wildcard,
+    resource_limits,
+    secret_in_git,
     waiver_reason,
 )
 
 RULES = (
+    pod_security,
+    resource_limits,
+    image_pinned,
+    secret_in_git,
+    configmap_secret_keys,
+    rbac_wildcard,
+    rbac_secrets,
+    default_deny,
     waiver_reason,
 )
