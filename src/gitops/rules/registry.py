@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from gitops.rules import (
+    appproject_scope,
     configmap_secret_keys,
     default_deny,
     image_pinned,
     pod_security,
+    prod_manual_sync,
     rbac_secrets,
     rbac_wildcard,
     resource_limits,
@@ -22,5 +24,7 @@ RULES = (
     rbac_wildcard,
     rbac_secrets,
     default_deny,
+    prod_manual_sync,
+    appproject_scope,
     waiver_reason,
 )
