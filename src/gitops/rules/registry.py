@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from gitops.rules import (
     appproject_scope,
+    argo_sync_singular,
     configmap_secret_keys,
+    cronworkflow_schedules,
     default_deny,
     image_pinned,
     pod_security,
@@ -26,5 +28,7 @@ RULES = (
     default_deny,
     prod_manual_sync,
     appproject_scope,
+    cronworkflow_schedules,
+    argo_sync_singular,
     waiver_reason,
 )
