@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from gitops.rules import (
+    app_destination_namespace,
+    app_source_path,
     appproject_scope,
     argo_sync_singular,
     configmap_secret_keys,
@@ -46,5 +48,7 @@ RULES = (
     ref_workflow_template,
     ref_template_name,
     ref_output_parameter,
+    app_source_path,
+    app_destination_namespace,
     waiver_reason,
 )
