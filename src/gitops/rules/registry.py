@@ -10,6 +10,8 @@ from gitops.rules import (
     cronworkflow_schedules,
     default_deny,
     image_pinned,
+    metric_emitted,
+    metric_known,
     pod_security,
     prod_manual_sync,
     rbac_secrets,
@@ -50,5 +52,7 @@ RULES = (
     ref_output_parameter,
     app_source_path,
     app_destination_namespace,
+    metric_known,
+    metric_emitted,
     waiver_reason,
 )
