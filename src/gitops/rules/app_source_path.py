@@ -38,4 +38,6 @@ def check(overlay: Overlay) -> Iterable[Finding]:
                 continue
             rendered = overlay.context.render(path)
             if isinstance(rendered, RenderError):
-                yield overlay.finding(app, field, f"{path} does not build: {str(rendered).removeprefix(path + ': ')}", "run `make render OVERLAY=" + path + "` and fix the build")
+                # kustomize names files by absolute path; show them repo-relative like everything else.
+                why = str(rendered).removeprefix(f"{path}: ").replace(f"{root.resolve()}/", "")
+                yield overlay.finding(app, field, f"{path} does not build: {why}", f"run `make render OVERLAY={path}` and fix the build")

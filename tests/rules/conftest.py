@@ -1,0 +1,12 @@
+"""Fixtures shared by the rule tests."""
+from __future__ import annotations
+
+import pytest
+
+from gitops.rules import Context
+from rule_fixtures import make_context
+
+
+@pytest.fixture
+def context() -> Context:
+    return make_context()
