@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -65,13 +66,30 @@ class Overlay:
     docs: Sequence[Document]
     context: Context
 
+    @cached_property
+    def _by_kind(self) -> dict[str, list[Document]]:
+        # Rules look objects up by kind and name for every reference; index once per overlay.
+        out: dict[str, list[Document]] = {}
+        for doc in self.docs:
+            out.setdefault(doc.kind, []).append(doc)
+        return out
+
+    @cached_property
+    def _by_name(self) -> dict[tuple[str, str], list[Document]]:
+        out: dict[tuple[str, str], list[Document]] = {}
+        for doc in self.docs:
+            out.setdefault((doc.kind, doc.name), []).append(doc)
+        return out
+
     def of_kind(self, *kinds: str) -> list[Document]:
+        if len(kinds) == 1:
+            return self._by_kind.get(kinds[0], [])
         return [d for d in self.docs if d.kind in kinds]
 
     def named(self, kind: str, name: str, namespace: str = "") -> Document | None:
         """The overlay's object of that kind and name (namespace checked only when both have one)."""
-        for doc in self.docs:
-            if doc.kind == kind and doc.name == name and _same_namespace(doc.namespace, namespace):
+        for doc in self._by_name.get((kind, name), []):
+            if _same_namespace(doc.namespace, namespace):
                 return doc
         return None
 

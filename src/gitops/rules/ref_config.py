@@ -54,20 +54,23 @@ def references(overlay: Overlay) -> Iterator[tuple[object, str, str, str, bool]]
                     yield doc, path, "ConfigMap", ref.get("name"), ref.get("optional") is True
 
 
-def secret_exists(overlay: Overlay, name: str, namespace: str) -> bool:
-    """A Secret in git, one an ExternalSecret or SealedSecret creates, or a platform one."""
+def secret_exists(overlay: Overlay, targets: set[str], name: str, namespace: str) -> bool:
+    """A Secret in git, one an ExternalSecret (`targets`) or SealedSecret creates, or a platform one."""
     if overlay.provides("Secret", name, namespace) or overlay.named("SealedSecret", name, namespace):
         return True
-    return any(
-        (as_dict(as_dict(d.body.get("spec")).get("target")).get("name") or d.name) == name
-        for d in overlay.of_kind("ExternalSecret")
-    )
+    return name in targets
+
+
+def external_secret_targets(overlay: Overlay) -> set[str]:
+    """Names of the Secrets the overlay's ExternalSecrets create (target.name, else their own name)."""
+    return {as_dict(as_dict(d.body.get("spec")).get("target")).get("name") or d.name for d in overlay.of_kind("ExternalSecret")}
 
 
 def check(overlay: Overlay) -> Iterable[Finding]:
+    targets = external_secret_targets(overlay)
     for doc, path, kind, name, optional in references(overlay):
         if optional or not isinstance(name, str) or not name or templated(name):
             continue  # optional refs may be absent by design; Argo fills templated names at run time
-        found = secret_exists(overlay, name, doc.namespace) if kind == "Secret" else overlay.provides(kind, name, doc.namespace)
+        found = secret_exists(overlay, targets, name, doc.namespace) if kind == "Secret" else overlay.provides(kind, name, doc.namespace)
         if not found:
             yield overlay.finding(doc, path, missing(kind, name), HINT)

@@ -17,16 +17,19 @@ def matches(selector: dict, labels: dict) -> bool:
     return all(labels.get(k) == v for k, v in selector.items())
 
 
-def selected(overlay: Overlay, selector: dict, namespace: str) -> bool:
-    return any(
-        matches(selector, pod.labels) for pod in pods(overlay.docs)
-        if not namespace or not pod.doc.namespace or pod.doc.namespace == namespace
-    )
+def pod_labels(overlay: Overlay) -> list[tuple[str, dict]]:
+    """(namespace, labels) of every pod template, computed once per check."""
+    return [(pod.doc.namespace, pod.labels) for pod in pods(overlay.docs)]
+
+
+def selected(templates: list[tuple[str, dict]], selector: dict, namespace: str) -> bool:
+    return any(matches(selector, labels) for ns, labels in templates if not namespace or not ns or ns == namespace)
 
 
 def check(overlay: Overlay) -> Iterable[Finding]:
+    templates = pod_labels(overlay)
     for svc in overlay.of_kind("Service"):
         selector = as_dict(as_dict(svc.body.get("spec")).get("selector"))
-        if selector and not selected(overlay, selector, svc.namespace):
+        if selector and not selected(templates, selector, svc.namespace):
             shown = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
             yield overlay.finding(svc, "spec.selector", f"selector {shown} matches no pod template in the overlay", "match the workload's pod template labels")
