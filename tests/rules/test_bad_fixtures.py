@@ -72,6 +72,10 @@ EXPECTED = {
         f"tests/fixtures/rules/ref-config: WorkflowTemplate/demo/pipeline spec.volumes[0].projected.sources[1].secret.name: Secret tls-bundle is not in the overlay or the platform list [ref-config] (fix: {HINT})",
         f"tests/fixtures/rules/ref-config: WorkflowTemplate/demo/pipeline spec.templates[0].inputs.parameters[0].valueFrom.configMapKeyRef.name: ConfigMap pipeline-config is not in the overlay or the platform list [ref-config] (fix: {HINT})",
     ],
+    "ref-secret-store": [
+        f"tests/fixtures/rules/ref-secret-store: ExternalSecret/demo/s3-credentials spec.secretStoreRef.name: ClusterSecretStore vault is not in the overlay or the platform list [ref-secret-store] (fix: {HINT})",
+        f"tests/fixtures/rules/ref-secret-store: ExternalSecret/demo/git-credentials spec.secretStoreRef.name: SecretStore local is not in the overlay or the platform list [ref-secret-store] (fix: {HINT})",
+    ],
     "ref-pvc": [
         f"tests/fixtures/rules/ref-pvc: StatefulSet/demo/db spec.template.spec.volumes[1].persistentVolumeClaim.claimName: PersistentVolumeClaim backups is not in the overlay or the platform list [ref-pvc] (fix: {HINT})",
     ],
