@@ -1,10 +1,11 @@
 """Fixtures shared by the rule tests."""
+
 from __future__ import annotations
 
 import pytest
+from rule_fixtures import make_context
 
 from gitops.rules import Context
-from rule_fixtures import make_context
 
 
 @pytest.fixture

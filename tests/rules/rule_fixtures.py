@@ -1,4 +1,5 @@
-"""Rule fixtures as rendered Documents, and a Context rooted in the fixture repo (a unique module name, unlike conftest, so tests can import it)."""
+"""Rule fixtures as rendered Documents, and a Context rooted in the fixture repo (importable, unlike conftest)."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,9 +1,10 @@
 """Each rule on its bad fixture reports exactly these lines, the way a user reads them."""
+
 from __future__ import annotations
 
 import pytest
-
 from rule_fixtures import FIXTURES, load
+
 from gitops import rules
 
 HINT = "fix the name, add the object to the overlay, or list it in policy/platform-objects.yaml with a reason"
@@ -96,7 +97,7 @@ EXPECTED = {
         "tests/fixtures/rules/ref-template-name: WorkflowTemplate/demo/pipeline spec.templates[0].dag.tasks[1].template: no template named validation [ref-template-name] (fix: use one of: main, train)",
     ],
     "ref-output-parameter": [
-        "tests/fixtures/rules/ref-output-parameter: WorkflowTemplate/demo/pipeline spec.templates[0].dag.tasks[1].arguments.parameters[1].value: task train has no output parameter version [ref-output-parameter] (fix: declare it in the template's outputs.parameters, or use one of: model-version, run-id)",
+        "tests/fixtures/rules/ref-output-parameter: WorkflowTemplate/demo/pipeline spec.templates[0].dag.tasks[1].arguments.parameters[1].value: task train has no output parameter version [ref-output-parameter] (fix: declare it in the template's outputs, or use: model-version, run-id)",
         "tests/fixtures/rules/ref-output-parameter: WorkflowTemplate/demo/pipeline spec.templates[0].dag.tasks[2].when: tasks.validation is not a task of this template [ref-output-parameter] (fix: use one of: deploy, train, validate)",
     ],
     "app-source-path": [

@@ -1,7 +1,9 @@
 """A small overlay built the way the repo's overlays should be passes every manifest rule."""
+
 from __future__ import annotations
 
 from rule_fixtures import FIXTURES, load
+
 from gitops import rules
 
 MANIFEST_RULES = [r.ID for r in rules.RULES if getattr(r, "SCOPE", "overlay") == "overlay"]

@@ -1,4 +1,5 @@
 """metric-emitted on a throwaway steps package: a listed step metric must appear in that step's code."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,7 +24,9 @@ def steps_package(root: Path) -> Path:
     pkg.mkdir(parents=True)
     (pkg / "__init__.py").write_text("")
     (pkg / "metric_names.py").write_text('NAMES = ["mlpipeline_model_version", "mlpipeline_drift_psi"]\n')
-    (pkg / "train.py").write_text('from prometheus_client import Gauge\nACC = Gauge("mlpipeline_train_accuracy", "x")\n')
+    (pkg / "train.py").write_text(
+        'from prometheus_client import Gauge\nACC = Gauge("mlpipeline_train_accuracy", "x")\n'
+    )
     (pkg / "pushing.py").write_text('GAUGES = {"passed": "mlpipeline_validation_passed"}\n')
     (pkg / "monitor.py").write_text("from . import pushing\nfrom mlpipeline.metric_names import NAMES\n")
     return pkg

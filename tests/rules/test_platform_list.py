@@ -1,4 +1,5 @@
 """The platform list is reviewed: every entry needs a kind, a name and a reason."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """The repo's own overlays and steps pass every rule with no unwaived finding."""
+
 from __future__ import annotations
 
 from pathlib import Path

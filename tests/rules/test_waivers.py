@@ -1,4 +1,5 @@
 """Waivers are visible: a reasoned waiver marks its findings, an unreasoned one waives nothing."""
+
 from __future__ import annotations
 
 from gitops import rules
@@ -34,8 +35,14 @@ def test_waiver_without_a_reason_is_a_finding_and_waives_nothing(context):
     doc = config_map({"waivers.iris-gitops.io/configmap-secret-keys": "  "})
     findings = rules.run({SOURCE: [doc]}, context, only=["configmap-secret-keys", "waiver-reason"])
     assert [(f.line(), f.waived_by) for f in findings] == [
-        ("k8s/overlays/dev: ConfigMap/iris-dev/legacy data.API_TOKEN_HEADER: key looks like a credential [configmap-secret-keys] (fix: move it to a Secret created by an ExternalSecret)", ""),
-        ("k8s/overlays/dev: ConfigMap/iris-dev/legacy metadata.annotations.waivers.iris-gitops.io/configmap-secret-keys: waiver has no reason, so it waives nothing [waiver-reason] (fix: say why the rule does not apply to this object)", ""),
+        (
+            "k8s/overlays/dev: ConfigMap/iris-dev/legacy data.API_TOKEN_HEADER: key looks like a credential [configmap-secret-keys] (fix: move it to a Secret created by an ExternalSecret)",
+            "",
+        ),
+        (
+            "k8s/overlays/dev: ConfigMap/iris-dev/legacy metadata.annotations.waivers.iris-gitops.io/configmap-secret-keys: waiver has no reason, so it waives nothing [waiver-reason] (fix: say why the rule does not apply to this object)",
+            "",
+        ),
     ]
     assert rules.counts(findings)["waiver-reason"] == rules.RuleCount(open=1, waived=0)
 

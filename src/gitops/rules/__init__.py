@@ -9,10 +9,11 @@ Each rule is a module here with ID, DESCRIPTION, SEVERITY and `check(overlay)`;
 `registry.RULES` lists them. Waived findings come back with `waived_by` set:
 report them, and fail only on findings where `waived_by` is empty.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Iterable, Mapping, Sequence
 
 from gitops.documents import Document
 from gitops.findings import Finding

@@ -1,4 +1,5 @@
 """`python -m gitops.rules`: list every rule id with its severity and description."""
+
 from gitops.rules.registry import RULES
 
 for rule in RULES:

@@ -1,8 +1,9 @@
 """An Application pointing at a path that is missing or does not build fails only in Argo CD."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from gitops.documents import Document
 from gitops.findings import ERROR, Finding
@@ -34,10 +35,17 @@ def check(overlay: Overlay) -> Iterable[Finding]:
     for app in overlay.of_kind("Application"):
         for field, path in source_paths(app):
             if not any((root / path / name).is_file() for name in KUSTOMIZATION_FILES):
-                yield overlay.finding(app, field, f"{path} has no kustomization in the repo", "point it at an overlay directory that exists")
+                yield overlay.finding(
+                    app,
+                    field,
+                    f"{path} has no kustomization in the repo",
+                    "point it at an overlay directory that exists",
+                )
                 continue
             rendered = overlay.context.render(path)
             if isinstance(rendered, RenderError):
                 # kustomize names files by absolute path; show them repo-relative like everything else.
                 why = str(rendered).removeprefix(f"{path}: ").replace(f"{root.resolve()}/", "")
-                yield overlay.finding(app, field, f"{path} does not build: {why}", f"run `make render OVERLAY={path}` and fix the build")
+                yield overlay.finding(
+                    app, field, f"{path} does not build: {why}", f"run `make render OVERLAY={path}` and fix the build"
+                )

@@ -1,8 +1,9 @@
 """Argo Workflows shapes: templates, and the steps/tasks that call them."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from gitops.documents import Document
 from gitops.rules.fields import as_dict, as_list

@@ -1,12 +1,13 @@
 """Argo deprecated synchronization's singular `mutex`/`semaphore` for the plural lists."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from gitops.findings import WARNING, Finding
+from gitops.rules import argo
 from gitops.rules.fields import as_dict
 from gitops.rules.overlay import Overlay
-from gitops.rules import argo
 
 ID = "argo-sync-singular"
 DESCRIPTION = "synchronization uses mutexes:/semaphores:, not the deprecated mutex:/semaphore:"
@@ -19,7 +20,9 @@ def check(overlay: Overlay) -> Iterable[Finding]:
         wf_path, wf = argo.workflow_spec(doc)
         places = [(f"{wf_path}.synchronization", wf.get("synchronization"))]
         tpath, templates = argo.templates(doc)
-        places += [(f"{tpath}[{i}].synchronization", as_dict(t).get("synchronization")) for i, t in enumerate(templates)]
+        places += [
+            (f"{tpath}[{i}].synchronization", as_dict(t).get("synchronization")) for i, t in enumerate(templates)
+        ]
         for path, sync in places:
             for old, new in PLURAL.items():
                 if old in as_dict(sync):

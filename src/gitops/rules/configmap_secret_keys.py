@@ -1,8 +1,9 @@
 """ConfigMaps are plain text for everyone who can read the namespace: no secret-looking keys."""
+
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from gitops.findings import ERROR, Finding
 from gitops.rules.fields import as_dict
@@ -24,13 +25,20 @@ def words(key: str) -> list[str]:
 
 def secret_looking(key: str) -> bool:
     ws = words(key)
-    return bool(WORDS.intersection(ws)) or any(pair in PAIRS for pair in zip(ws, ws[1:]))
+    return bool(WORDS.intersection(ws)) or any(pair in PAIRS for pair in zip(ws, ws[1:], strict=False))
 
 
 def check(overlay: Overlay) -> Iterable[Finding]:
     for doc in overlay.of_kind("ConfigMap"):
         for key, value in as_dict(doc.body.get("data")).items():
             if secret_looking(str(key)):
-                yield overlay.finding(doc, f"data.{key}", "key looks like a credential", "move it to a Secret created by an ExternalSecret")
+                yield overlay.finding(
+                    doc,
+                    f"data.{key}",
+                    "key looks like a credential",
+                    "move it to a Secret created by an ExternalSecret",
+                )
             elif "PRIVATE KEY-----" in str(value):
-                yield overlay.finding(doc, f"data.{key}", "value holds a private key", "move it to a Secret created by an ExternalSecret")
+                yield overlay.finding(
+                    doc, f"data.{key}", "value holds a private key", "move it to a Secret created by an ExternalSecret"
+                )

@@ -1,7 +1,8 @@
 """Argo deprecated CronWorkflow's singular `schedule`; the schema still accepts it."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from gitops.findings import WARNING, Finding
 from gitops.rules.fields import as_dict
@@ -15,4 +16,4 @@ SEVERITY = WARNING
 def check(overlay: Overlay) -> Iterable[Finding]:
     for doc in overlay.of_kind("CronWorkflow"):
         if "schedule" in as_dict(doc.body.get("spec")):
-            yield overlay.finding(doc, "spec.schedule", "schedule is deprecated", "use schedules: [\"<cron>\"]")
+            yield overlay.finding(doc, "spec.schedule", "schedule is deprecated", 'use schedules: ["<cron>"]')

@@ -1,7 +1,8 @@
 """Where the security component is on, traffic is denied unless a policy allows it."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from gitops.findings import ERROR, Finding
 from gitops.rules.fields import as_dict, as_list
@@ -40,6 +41,8 @@ def check(overlay: Overlay) -> Iterable[Finding]:
     missing = [d for d in ("Ingress", "Egress") if d not in denied(overlay)]
     if missing:
         yield overlay.finding(
-            None, "", f"security component is on but no NetworkPolicy denies {' and '.join(missing)} by default",
+            None,
+            "",
+            f"security component is on but no NetworkPolicy denies {' and '.join(missing)} by default",
             "add a NetworkPolicy with podSelector: {}, those policyTypes and no rules",
         )

@@ -1,7 +1,9 @@
 """Tolerant field access: rules run after the schema pass but must never crash on odd input."""
+
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 
 def as_dict(value: Any) -> dict:

@@ -1,7 +1,8 @@
 """Images pinned by a published tag or digest: `latest` or no tag makes a render mean nothing."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from gitops.findings import ERROR, Finding
 from gitops.rules.fields import templated
@@ -29,6 +30,13 @@ def check(overlay: Overlay) -> Iterable[Finding]:
             continue  # the runtime picks it (KServe model) or Argo fills it in
         tag = tag_of(image)
         if tag is None:
-            yield overlay.finding(pod.doc, f"{c.path}.image", f"image {image} has no tag", "pin a published tag (kustomize `images:` in the overlay)")
+            yield overlay.finding(
+                pod.doc,
+                f"{c.path}.image",
+                f"image {image} has no tag",
+                "pin a published tag (kustomize `images:` in the overlay)",
+            )
         elif tag == "latest":
-            yield overlay.finding(pod.doc, f"{c.path}.image", f"image {image} uses the tag latest", "pin a published version tag")
+            yield overlay.finding(
+                pod.doc, f"{c.path}.image", f"image {image} uses the tag latest", "pin a published version tag"
+            )

@@ -4,11 +4,12 @@ Otherwise the alert on it is green forever. The check is textual: the name
 must appear as a string literal in the step's module or in a module of the
 package it imports (metric_names itself does not count, it only lists names).
 """
+
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from gitops.findings import ERROR, Finding
 from gitops.rules.overlay import Overlay
@@ -62,13 +63,22 @@ def check(overlay: Overlay) -> Iterable[Finding]:
         module = context.steps_dir / f"{step}.py"
         shown = _relative(module, context.root)
         if not module.is_file():
-            yield Finding(LIST, "-", "", f"{shown} does not exist, yet METRICS names step {step} as the source of {', '.join(names)}", "write the step, or fix the metrics' source")
+            yield Finding(
+                LIST,
+                "-",
+                "",
+                f"{shown} does not exist, yet METRICS names step {step} as the source of {', '.join(names)}",
+                "write the step, or fix the metrics' source",
+            )
             continue
         code = literals(context.steps_dir, step)
         for name in names:
             if name not in code:
                 yield Finding(
-                    LIST, f"Metric/-/{name}", "", f"attributed to step {step}, but {shown} and the modules it imports never name it",
+                    LIST,
+                    f"Metric/-/{name}",
+                    "",
+                    f"attributed to step {step}, but {shown} and the modules it imports never name it",
                     "push it from that step, or attribute it to the step that does",
                 )
 

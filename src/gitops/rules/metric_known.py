@@ -1,8 +1,9 @@
 """Alerts and dashboards read only metrics on the one list; a typo is an alert that never fires."""
+
 from __future__ import annotations
 
 import json
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from gitops.documents import Document
 from gitops.findings import ERROR, Finding
@@ -18,7 +19,11 @@ LIST = "src/mlpipeline/metric_names.py"
 # Series Prometheus itself writes (scrape health, alert state); no exporter emits them.
 BUILTIN = {"up", "ALERTS", "ALERTS_FOR_STATE", "scrape_duration_seconds", "scrape_samples_scraped"}
 # The series a family of each kind may expose beyond its listed name.
-SUFFIXES = {"counter": ("_total", "_created"), "summary": ("", "_count", "_sum", "_created"), "histogram": ("_bucket", "_count", "_sum", "_created")}
+SUFFIXES = {
+    "counter": ("_total", "_created"),
+    "summary": ("", "_count", "_sum", "_created"),
+    "histogram": ("_bucket", "_count", "_sum", "_created"),
+}
 _STRIP = ("_total", "_created", "_count", "_sum", "_bucket")
 
 
@@ -83,4 +88,9 @@ def check(overlay: Overlay) -> Iterable[Finding]:
         for path, expr in expressions(doc):
             for name in metric_names(expr):
                 if name not in known:
-                    yield overlay.finding(doc, path, f"metric {name} is not on {LIST}", "fix the name, or add it to METRICS with the step that emits it")
+                    yield overlay.finding(
+                        doc,
+                        path,
+                        f"metric {name} is not on {LIST}",
+                        "fix the name, or add it to METRICS with the step that emits it",
+                    )

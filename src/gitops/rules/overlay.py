@@ -1,16 +1,17 @@
 """What a rule sees: one rendered kustomization plus the repo-wide context."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import yaml
 
 from gitops.documents import Document
-from gitops.render import RenderError, build
 from gitops.findings import Finding
+from gitops.render import RenderError, build
 from gitops.rules.platform import PlatformObjects, load_platform_objects
 
 PLATFORM_FILE = "policy/platform-objects.yaml"
@@ -29,7 +30,7 @@ class Context:
     renders: dict = field(default_factory=dict)
 
     @classmethod
-    def load(cls, root: Path) -> "Context":
+    def load(cls, root: Path) -> Context:
         """The real repo's context: policy/platform-objects.yaml and mlpipeline.metric_names."""
         from mlpipeline.metric_names import METRICS  # the steps package, not tooling: import late
 
@@ -39,7 +40,6 @@ class Context:
             metrics=METRICS,
             steps_dir=root / STEPS_DIR,
         )
-
 
     def render(self, path: str) -> list[dict] | RenderError:
         """Build a repo-relative kustomization once per run: its objects, or why it failed.

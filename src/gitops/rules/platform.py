@@ -1,4 +1,5 @@
 """The one reviewed list of objects the platform provides, each with a reason."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ def load_platform_objects(path: Path, shown_as: str) -> PlatformObjects:
         if missing:
             raise PlatformListError(f"{shown_as}: objects[{i}]: missing {', '.join(missing)} (every entry says why)")
         objects.append(
-            PlatformObject(str(entry["kind"]), str(entry["name"]), str(entry.get("namespace") or ""), str(entry["reason"]))
+            PlatformObject(
+                str(entry["kind"]), str(entry["name"]), str(entry.get("namespace") or ""), str(entry["reason"])
+            )
         )
     return PlatformObjects(tuple(objects))

@@ -4,10 +4,12 @@ Covers core workloads, Argo Workflows kinds (each template is its own pod) and
 KServe's InferenceService predictor. Fields a controller injects at run time
 (Argo's wait/init executor, KServe's storage initializer) are the platform's.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from gitops.documents import Document
 from gitops.rules import argo
@@ -86,9 +88,13 @@ def _argo(doc: Document, path: str, wf: dict) -> Iterator[Pod]:
         # The controller merges templateDefaults into every template; do the same.
         tpl = _merge(defaults, raw)
         tpath = f"{path}.templates[{i}]"
-        found = [Container(f"{tpath}.{key}", tpl[key]) for key in ("container", "script") if isinstance(tpl.get(key), dict)]
+        found = [
+            Container(f"{tpath}.{key}", tpl[key]) for key in ("container", "script") if isinstance(tpl.get(key), dict)
+        ]
         for key in ("initContainers", "sidecars"):
-            found += [Container(f"{tpath}.{key}[{j}]", c) for j, c in enumerate(_list(tpl.get(key))) if isinstance(c, dict)]
+            found += [
+                Container(f"{tpath}.{key}[{j}]", c) for j, c in enumerate(_list(tpl.get(key))) if isinstance(c, dict)
+            ]
         found += [
             Container(f"{tpath}.containerSet.containers[{j}]", c)
             for j, c in enumerate(_list(_dict(tpl.get("containerSet")).get("containers")))

@@ -1,7 +1,8 @@
 """Prod changes only when a person presses sync: no automated sync on a prod Application."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from gitops.documents import Document
 from gitops.findings import ERROR, Finding
@@ -27,4 +28,9 @@ def check(overlay: Overlay) -> Iterable[Finding]:
         automated = as_dict(as_dict(app.body.get("spec")).get("syncPolicy")).get("automated")
         # Argo CD 3.x can keep the block but switch it off with enabled: false.
         if automated is not None and as_dict(automated).get("enabled", True) is not False and is_prod(app):
-            yield overlay.finding(app, "spec.syncPolicy.automated", "prod Application syncs automatically", "remove syncPolicy.automated; prod is synced by hand after review")
+            yield overlay.finding(
+                app,
+                "spec.syncPolicy.automated",
+                "prod Application syncs automatically",
+                "remove syncPolicy.automated; prod is synced by hand after review",
+            )

@@ -4,13 +4,27 @@ Not a parser: strip what cannot hold a metric name (strings, label matchers,
 ranges, grouping label lists), then every identifier not followed by `(` and
 not a keyword is a metric name.
 """
+
 from __future__ import annotations
 
 import re
 
 KEYWORDS = {
-    "and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring",
-    "group_left", "group_right", "inf", "nan", "start", "end",
+    "and",
+    "or",
+    "unless",
+    "bool",
+    "offset",
+    "by",
+    "without",
+    "on",
+    "ignoring",
+    "group_left",
+    "group_right",
+    "inf",
+    "nan",
+    "start",
+    "end",
 }
 _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
 _MATCHERS = re.compile(r"\{[^{}]*\}")

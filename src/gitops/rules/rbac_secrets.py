@@ -3,9 +3,10 @@
 Declared, not waived: a Role that needs a Secret is intended, so it says so
 with `policy.iris-gitops.io/secrets-access: "<why>"` and lists resourceNames.
 """
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from gitops.findings import ERROR, Finding
 from gitops.rules.fields import as_dict, as_list
@@ -27,8 +28,15 @@ def check(overlay: Overlay) -> Iterable[Finding]:
                 continue
             if not declared:
                 yield overlay.finding(
-                    doc, f"rules[{i}].resources", "grants access to Secrets without declaring why",
-                    f"annotate the role with {DECLARATION}: \"<why>\", or drop secrets",
+                    doc,
+                    f"rules[{i}].resources",
+                    "grants access to Secrets without declaring why",
+                    f'annotate the role with {DECLARATION}: "<why>", or drop secrets',
                 )
             elif not as_list(rule.get("resourceNames")):
-                yield overlay.finding(doc, f"rules[{i}].resourceNames", "grants access to every Secret in scope", "list the Secrets it needs in resourceNames")
+                yield overlay.finding(
+                    doc,
+                    f"rules[{i}].resourceNames",
+                    "grants access to every Secret in scope",
+                    "list the Secrets it needs in resourceNames",
+                )

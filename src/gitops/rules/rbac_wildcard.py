@@ -1,7 +1,8 @@
 """RBAC names what it grants: a wildcard silently grows with every new verb or resource."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from gitops.findings import ERROR, Finding
 from gitops.rules.fields import as_dict, as_list
@@ -17,4 +18,6 @@ def check(overlay: Overlay) -> Iterable[Finding]:
         for i, rule in enumerate(as_list(doc.body.get("rules"))):
             for field in ("verbs", "resources"):
                 if any("*" in str(v) for v in as_list(as_dict(rule).get(field))):
-                    yield overlay.finding(doc, f"rules[{i}].{field}", f"wildcard in {field}", f"list the {field} the role needs")
+                    yield overlay.finding(
+                        doc, f"rules[{i}].{field}", f"wildcard in {field}", f"list the {field} the role needs"
+                    )

@@ -1,7 +1,8 @@
 """A claimed PersistentVolumeClaim exists, or the pod stays Pending."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from gitops.findings import ERROR, Finding
 from gitops.rules.fields import as_dict, templated
@@ -18,5 +19,11 @@ def check(overlay: Overlay) -> Iterable[Finding]:
     for pod in pods(overlay.docs):
         for here, vol in pod.volumes:
             name = as_dict(vol.get("persistentVolumeClaim")).get("claimName")
-            if isinstance(name, str) and not templated(name) and not overlay.provides("PersistentVolumeClaim", name, pod.doc.namespace):
-                yield overlay.finding(pod.doc, f"{here}.persistentVolumeClaim.claimName", missing("PersistentVolumeClaim", name), HINT)
+            if (
+                isinstance(name, str)
+                and not templated(name)
+                and not overlay.provides("PersistentVolumeClaim", name, pod.doc.namespace)
+            ):
+                yield overlay.finding(
+                    pod.doc, f"{here}.persistentVolumeClaim.claimName", missing("PersistentVolumeClaim", name), HINT
+                )

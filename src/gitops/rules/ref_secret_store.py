@@ -1,7 +1,8 @@
 """An ExternalSecret's store exists, or the Secret it should create never appears."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from gitops.findings import ERROR, Finding
 from gitops.rules.fields import as_dict

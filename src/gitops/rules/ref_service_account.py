@@ -1,7 +1,8 @@
 """A pod's ServiceAccount exists, or the pod is rejected at creation time, long after the merge."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from gitops.findings import ERROR, Finding
 from gitops.rules.fields import templated

@@ -1,7 +1,8 @@
 """A Service whose selector matches no pod template routes to nothing."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from gitops.findings import ERROR, Finding
 from gitops.rules.fields import as_dict
@@ -32,4 +33,9 @@ def check(overlay: Overlay) -> Iterable[Finding]:
         selector = as_dict(as_dict(svc.body.get("spec")).get("selector"))
         if selector and not selected(templates, selector, svc.namespace):
             shown = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
-            yield overlay.finding(svc, "spec.selector", f"selector {shown} matches no pod template in the overlay", "match the workload's pod template labels")
+            yield overlay.finding(
+                svc,
+                "spec.selector",
+                f"selector {shown} matches no pod template in the overlay",
+                "match the workload's pod template labels",
+            )

@@ -1,7 +1,8 @@
 """Inside one workflow, every `template:`, entrypoint and onExit names a template that exists."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from gitops.findings import ERROR, Finding
 from gitops.rules import argo

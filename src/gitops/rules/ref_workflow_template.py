@@ -1,7 +1,8 @@
 """workflowTemplateRef and templateRef resolve, down to the template name, before Argo says otherwise at 3 a.m."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from gitops.findings import ERROR, Finding
 from gitops.rules import argo
@@ -23,7 +24,9 @@ def check(overlay: Overlay) -> Iterable[Finding]:
         wf_path, wf = argo.workflow_spec(doc)
         ref = as_dict(wf.get("workflowTemplateRef"))
         if ref and not overlay.provides(_kind(ref), str(ref.get("name")), doc.namespace):
-            yield overlay.finding(doc, f"{wf_path}.workflowTemplateRef.name", missing(_kind(ref), str(ref.get("name"))), HINT)
+            yield overlay.finding(
+                doc, f"{wf_path}.workflowTemplateRef.name", missing(_kind(ref), str(ref.get("name"))), HINT
+            )
         for call in argo.calls(doc):
             ref = as_dict(call.body.get("templateRef"))
             name, template = str(ref.get("name", "")), str(ref.get("template", ""))
@@ -34,6 +37,8 @@ def check(overlay: Overlay) -> Iterable[Finding]:
                 yield overlay.finding(doc, f"{call.path}.templateRef.name", missing(_kind(ref), name), HINT)
             elif target is not None and template not in argo.template_names(target):
                 yield overlay.finding(
-                    doc, f"{call.path}.templateRef.template", f"{_kind(ref)} {name} has no template {template}",
+                    doc,
+                    f"{call.path}.templateRef.template",
+                    f"{_kind(ref)} {name} has no template {template}",
                     f"use one of: {', '.join(sorted(argo.template_names(target)))}",
                 )

@@ -1,4 +1,5 @@
 """Shared wording for reference rules: a name that resolves nowhere."""
+
 from __future__ import annotations
 
 from gitops.rules.overlay import PLATFORM_FILE

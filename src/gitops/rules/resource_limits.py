@@ -1,7 +1,8 @@
 """Requests and limits on every container, so the scheduler and the quota can do their jobs."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from gitops.findings import ERROR, Finding
 from gitops.rules.fields import as_dict
@@ -17,11 +18,15 @@ def check(overlay: Overlay) -> Iterable[Finding]:
     for pod, c in containers(overlay.docs):
         resources = as_dict(c.body.get("resources"))
         missing = [
-            f"{kind}.{res}" for kind in ("requests", "limits") for res in ("cpu", "memory")
+            f"{kind}.{res}"
+            for kind in ("requests", "limits")
+            for res in ("cpu", "memory")
             if res not in as_dict(resources.get(kind))
         ]
         if missing:
             yield overlay.finding(
-                pod.doc, f"{c.path}.resources", f"missing {', '.join(missing)}",
+                pod.doc,
+                f"{c.path}.resources",
+                f"missing {', '.join(missing)}",
                 "set cpu and memory requests and limits (per-environment sizes belong in the overlay)",
             )

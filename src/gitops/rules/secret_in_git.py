@@ -1,7 +1,8 @@
 """No Secret values or ciphertext in git: Secrets come from ExternalSecrets at run time."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from gitops.findings import ERROR, Finding
 from gitops.rules.overlay import Overlay
@@ -16,6 +17,8 @@ def check(overlay: Overlay) -> Iterable[Finding]:
         for key in ("data", "stringData"):
             if doc.body.get(key):
                 yield overlay.finding(
-                    doc, key, "Secret carries values in git",
+                    doc,
+                    key,
+                    "Secret carries values in git",
                     "create it with an ExternalSecret against the platform's ClusterSecretStore",
                 )

@@ -1,7 +1,8 @@
 """A waiver must say why, and must name a rule that exists."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from gitops.findings import ERROR, Finding
 from gitops.rules.overlay import Overlay
@@ -20,6 +21,13 @@ def check(overlay: Overlay) -> Iterable[Finding]:
         for rule, reason in waivers(doc).items():
             path = f"metadata.annotations.{PREFIX}{rule}"
             if rule not in known:
-                yield overlay.finding(doc, path, f"waiver names unknown rule {rule}", "use a rule id from `python -m gitops.rules`")
+                yield overlay.finding(
+                    doc, path, f"waiver names unknown rule {rule}", "use a rule id from `python -m gitops.rules`"
+                )
             elif not reason.strip():
-                yield overlay.finding(doc, path, "waiver has no reason, so it waives nothing", "say why the rule does not apply to this object")
+                yield overlay.finding(
+                    doc,
+                    path,
+                    "waiver has no reason, so it waives nothing",
+                    "say why the rule does not apply to this object",
+                )

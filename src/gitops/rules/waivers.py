@@ -3,10 +3,11 @@
 A waived finding stays in the output with `waived_by` set, so every waiver is
 listed where the findings are; a waiver with no reason waives nothing.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import Iterable
 
 from gitops.documents import Document
 from gitops.findings import Finding
@@ -16,7 +17,7 @@ PREFIX = "waivers.iris-gitops.io/"
 
 def waivers(doc: Document) -> dict[str, str]:
     """Rule id -> reason (possibly blank) for every waiver annotation on `doc`."""
-    return {key[len(PREFIX):]: str(value or "") for key, value in doc.annotations.items() if key.startswith(PREFIX)}
+    return {key[len(PREFIX) :]: str(value or "") for key, value in doc.annotations.items() if key.startswith(PREFIX)}
 
 
 def apply(findings: Iterable[Finding], docs: Iterable[Document]) -> list[Finding]:
