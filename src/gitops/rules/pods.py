@@ -85,21 +85,10 @@ def _argo(doc: Document, path: str, wf: dict) -> Iterator[Pod]:
     for i, raw in enumerate(_list(wf.get("templates"))):
         if not isinstance(raw, dict) or not any(k in raw for k in _POD_TEMPLATE_KEYS):
             continue  # steps, dag, suspend templates run no pod; resource templates run only Argo's
-        # The controller merges templateDefaults into every template; do the same.
-        tpl = _merge(defaults, raw)
+        # The controller merges templateDefaults into every template; a container default
+        # does not turn a script template into a two-container one, so keep the template's type.
+        tpl = {k: v for k, v in _merge(defaults, raw).items() if k in raw or k not in _POD_TEMPLATE_KEYS}
         tpath = f"{path}.templates[{i}]"
-        found = [
-            Container(f"{tpath}.{key}", tpl[key]) for key in ("container", "script") if isinstance(tpl.get(key), dict)
-        ]
-        for key in ("initContainers", "sidecars"):
-            found += [
-                Container(f"{tpath}.{key}[{j}]", c) for j, c in enumerate(_list(tpl.get(key))) if isinstance(c, dict)
-            ]
-        found += [
-            Container(f"{tpath}.containerSet.containers[{j}]", c)
-            for j, c in enumerate(_list(_dict(tpl.get("containerSet")).get("containers")))
-            if isinstance(c, dict)
-        ]
         # Workflow-level fields apply to every template's pod unless the template overrides them.
         pod_spec = {
             "securityContext": tpl.get("securityContext", wf.get("securityContext")),
@@ -110,7 +99,18 @@ def _argo(doc: Document, path: str, wf: dict) -> Iterator[Pod]:
         volumes += [(f"{tpath}.volumes[{j}]", v) for j, v in enumerate(_list(tpl.get("volumes")))]
         account = f"{tpath}.serviceAccountName" if "serviceAccountName" in tpl else f"{path}.serviceAccountName"
         labels = {**_dict(pod_meta.get("labels")), **_dict(_dict(tpl.get("metadata")).get("labels"))}
-        yield Pod(doc, tpath, pod_spec, found, labels, [(p, v) for p, v in volumes if isinstance(v, dict)], account)
+        volumes = [(p, v) for p, v in volumes if isinstance(v, dict)]
+        yield Pod(doc, tpath, pod_spec, _argo_containers(tpath, tpl), labels, volumes, account)
+
+
+def _argo_containers(tpath: str, tpl: dict) -> list[Container]:
+    """main (container or script), init containers, sidecars and a containerSet's containers."""
+    found = [Container(f"{tpath}.{key}", tpl[key]) for key in ("container", "script") if isinstance(tpl.get(key), dict)]
+    lists = [(f"{tpath}.{key}", tpl.get(key)) for key in ("initContainers", "sidecars")]
+    lists.append((f"{tpath}.containerSet.containers", _dict(tpl.get("containerSet")).get("containers")))
+    for where, items in lists:
+        found += [Container(f"{where}[{j}]", c) for j, c in enumerate(_list(items)) if isinstance(c, dict)]
+    return found
 
 
 def _kserve(doc: Document, spec: dict) -> Iterator[Pod]:
