@@ -29,6 +29,7 @@ def test_waiver_with_a_reason_is_listed_as_waived(context):
         )
     ]
     assert rules.counts(findings)["configmap-secret-keys"] == rules.RuleCount(open=0, waived=1)
+    assert "configmap-secret-keys      0 open, 1 waived" in rules.summary(findings)
 
 
 def test_waiver_without_a_reason_is_a_finding_and_waives_nothing(context):

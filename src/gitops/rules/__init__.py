@@ -1,13 +1,19 @@
 """Policy and cross-reference rules: what a schema cannot see, run after the schema pass.
 
-The validator calls, once per validation run, with every rendered kustomization:
+The validator calls this once per validation run, with every rendered kustomization
+keyed by its repo-relative directory (the same `source` its Documents carry):
 
-    findings = gitops.rules.run(docs_by_source, gitops.rules.Context.load(repo_root))
-    for rule_id, count in gitops.rules.counts(findings).items(): ...
+    context = gitops.rules.Context.load(repo_root)   # raises PlatformListError on a bad list
+    context.renders.update(...)                      # optional: {source: [bodies]} it already built
+    findings = gitops.rules.run(docs_by_source, context)
+    print(*gitops.rules.summary(findings), sep="\n")
 
 Each rule is a module here with ID, DESCRIPTION, SEVERITY and `check(overlay)`;
-`registry.RULES` lists them. Waived findings come back with `waived_by` set:
-report them, and fail only on findings where `waived_by` is empty.
+`registry.RULES` lists them (`python -m gitops.rules`). Waived findings come back
+with `waived_by` set: list them, and fail only on findings whose `waived_by` is
+empty (severity "warning" marks deprecations; whether they fail is the caller's call).
+Findings about a whole overlay (resource "-") cannot be waived: there is no object
+to annotate. Repo-wide rules (SCOPE = "repo", e.g. metric-emitted) run once per call.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from gitops.rules.overlay import Context, Overlay
 from gitops.rules.platform import PlatformListError
 from gitops.rules.registry import RULES
 
-__all__ = ["Context", "PlatformListError", "RULES", "RuleCount", "counts", "run"]
+__all__ = ["Context", "PlatformListError", "RULES", "RuleCount", "counts", "run", "summary"]
 
 
 def run(
@@ -57,6 +63,12 @@ def counts(findings: Iterable[Finding]) -> dict[str, RuleCount]:
         c = out.get(f.rule, RuleCount())
         out[f.rule] = RuleCount(c.open + (not f.waived_by), c.waived + bool(f.waived_by))
     return out
+
+
+def summary(findings: Iterable[Finding]) -> list[str]:
+    """One line per rule for the validator's summary: `<rule-id>: N open, M waived`."""
+    width = max(len(r.ID) for r in RULES)
+    return [f"{rule:{width}}  {c.open} open, {c.waived} waived" for rule, c in counts(findings).items()]
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:
