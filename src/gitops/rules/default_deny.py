@@ -22,6 +22,13 @@ def security_on(overlay: Overlay) -> bool:
     return labelled or bool(overlay.of_kind("NetworkPolicy"))
 
 
+def policy_types(spec: dict) -> list:
+    """policyTypes, or the API server's default when omitted: Ingress, plus Egress if egress rules exist."""
+    if "policyTypes" in spec:
+        return as_list(spec["policyTypes"])
+    return ["Ingress", "Egress"] if "egress" in spec else ["Ingress"]
+
+
 def denied(overlay: Overlay) -> set[str]:
     """Directions some policy denies for every pod: empty podSelector, the type, no rules."""
     out = set()
@@ -29,7 +36,7 @@ def denied(overlay: Overlay) -> set[str]:
         spec = as_dict(doc.body.get("spec"))
         if as_dict(spec.get("podSelector")):
             continue
-        for direction in as_list(spec.get("policyTypes")):
+        for direction in policy_types(spec):
             if direction in ("Ingress", "Egress") and not spec.get(direction.lower()):
                 out.add(direction)
     return out
