@@ -80,6 +80,10 @@ EXPECTED = {
     "ref-pvc": [
         f"tests/fixtures/rules/ref-pvc: StatefulSet/demo/db spec.template.spec.volumes[1].persistentVolumeClaim.claimName: PersistentVolumeClaim backups is not in the overlay or the platform list [ref-pvc] (fix: {HINT})",
     ],
+    "ref-role-binding": [
+        f"tests/fixtures/rules/ref-role-binding: RoleBinding/demo/pipeline roleRef.name: Role pipeline is not in the overlay or the platform list [ref-role-binding] (fix: {HINT})",
+        f"tests/fixtures/rules/ref-role-binding: RoleBinding/demo/pipeline subjects[1].name: ServiceAccount iris-pipline is not in the overlay or the platform list [ref-role-binding] (fix: {HINT})",
+    ],
     "ref-service-selector": [
         "tests/fixtures/rules/ref-service-selector: Service/demo/api spec.selector: selector app=api,tier=backend matches no pod template in the overlay [ref-service-selector] (fix: match the workload's pod template labels)",
     ],
@@ -106,6 +110,9 @@ EXPECTED = {
     ],
     "app-destination-namespace": [
         "tests/fixtures/rules/app-destination-namespace: Application/argocd/demo-dev spec.destination.namespace: is demo-staging but apps/dev renders into demo-dev [app-destination-namespace] (fix: make the destination namespace the overlay's `namespace:`)",
+    ],
+    "app-namespace-created": [
+        "tests/fixtures/rules/app-namespace-created: Application/argocd/demo-dev spec.destination.namespace: nothing creates namespace demo-dev [app-namespace-created] (fix: render the Namespace from the source path, list it in policy/platform-objects.yaml, or add syncOptions CreateNamespace=true)",
     ],
     "metric-known": [
         "tests/fixtures/rules/metric-known: PrometheusRule/demo/pipeline spec.groups[0].rules[1].expr: metric mlpipeline_accuracy_floor is not on src/mlpipeline/metric_names.py [metric-known] (fix: fix the name, or add it to METRICS with the step that emits it)",

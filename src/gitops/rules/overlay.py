@@ -32,7 +32,8 @@ class Context:
     @classmethod
     def load(cls, root: Path) -> Context:
         """The real repo's context: policy/platform-objects.yaml and mlpipeline.metric_names."""
-        from mlpipeline.metric_names import METRICS  # the steps package, not tooling: import late
+        # The steps package, not tooling: import late so tests can pass their own metrics.
+        from mlpipeline.metric_names import METRICS
 
         return cls(
             root=root,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from gitops.rules import (
     app_destination_namespace,
+    app_namespace_created,
     app_source_path,
     appproject_scope,
     argo_sync_singular,
@@ -20,6 +21,7 @@ from gitops.rules import (
     ref_config,
     ref_output_parameter,
     ref_pvc,
+    ref_role_binding,
     ref_scale_target,
     ref_secret_store,
     ref_service_account,
@@ -48,6 +50,7 @@ RULES = (
     ref_config,
     ref_secret_store,
     ref_pvc,
+    ref_role_binding,
     ref_service_selector,
     ref_scale_target,
     ref_workflow_template,
@@ -55,6 +58,7 @@ RULES = (
     ref_output_parameter,
     app_source_path,
     app_destination_namespace,
+    app_namespace_created,
     metric_known,
     metric_emitted,
     waiver_reason,
