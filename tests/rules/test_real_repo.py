@@ -26,6 +26,10 @@ def context() -> rules.Context:
     return rules.Context.load(REPO)
 
 
+def test_repo_context_loads(context):
+    assert context.platform.objects and context.metrics
+
+
 @pytest.mark.parametrize("source", KUSTOMIZATIONS, ids=KUSTOMIZATIONS)
 def test_overlay_has_no_unwaived_finding(source, context):
     text = build(REPO / source, REPO).text
