@@ -14,16 +14,23 @@ METRICS = (
     Metric("mlpipeline_validation_passed", "gauge", "monitor", "Gate verdict."),
     Metric("mlpipeline_model_version", "gauge", "monitor", "Registry version."),
     Metric("mlpipeline_drift_psi", "gauge", "drift", "PSI."),
+    Metric("mlpipeline_deployed_probe_accuracy", "gauge", "mark_deployed", "Probe accuracy."),
     Metric("push_time_seconds", "gauge", "platform:pushgateway", "The platform's: never searched."),
 )
 
 
 def steps_package(root: Path) -> Path:
-    """train names its metric itself; monitor via a helper it imports (relatively); drift is missing."""
+    """train names its metric; monitor via a module it imports; mark_deployed via a constant; drift is missing."""
     pkg = root / "src" / "mlpipeline"
     pkg.mkdir(parents=True)
     (pkg / "__init__.py").write_text("")
-    (pkg / "metric_names.py").write_text('NAMES = ["mlpipeline_model_version", "mlpipeline_drift_psi"]\n')
+    (pkg / "metric_names.py").write_text(
+        'NAMES = ["mlpipeline_model_version", "mlpipeline_drift_psi"]\n'
+        'PROBE_ACCURACY = Metric("mlpipeline_deployed_probe_accuracy", "gauge", "mark_deployed", "x")\n'
+    )
+    (pkg / "mark_deployed.py").write_text(
+        "from mlpipeline import metric_names\npush(metric_names.PROBE_ACCURACY, 1.0)\n"
+    )
     (pkg / "train.py").write_text(
         'from prometheus_client import Gauge\nACC = Gauge("mlpipeline_train_accuracy", "x")\n'
     )
@@ -45,6 +52,7 @@ def test_step_metrics_missing_from_code_are_reported(tmp_path):
     ]
 
 
-def test_metric_named_in_an_imported_module_counts(tmp_path):
+def test_metric_named_in_an_imported_module_or_by_its_constant_counts(tmp_path):
     lines = run(tmp_path)
-    assert not any("mlpipeline_validation_passed" in line or "mlpipeline_train_accuracy" in line for line in lines)
+    for name in ("mlpipeline_train_accuracy", "mlpipeline_validation_passed", "mlpipeline_deployed_probe_accuracy"):
+        assert not any(name in line for line in lines)

@@ -1,8 +1,10 @@
 """A metric the list attributes to a step is really pushed by that step's code.
 
-Otherwise the alert on it is green forever. The check is textual: the name
-must appear as a string literal in the step's module or in a module of the
-package it imports (metric_names itself does not count, it only lists names).
+Otherwise the alert on it is green forever. The check reads the code, it does
+not run it: the step's module, or a package module it imports, must hold the
+name as a string literal or use a metric_names constant bound to it
+(`DRIFT_PSI = Metric("mlpipeline_drift_psi", ...)`). metric_names itself does
+not count: it only lists names.
 """
 
 from __future__ import annotations
@@ -38,9 +40,9 @@ def imported_modules(tree: ast.Module, package: str) -> set[str]:
     return out
 
 
-def literals(steps_dir: Path, step: str) -> set[str]:
-    """String constants of the step's module and of every package module it reaches."""
-    todo, seen, found = [step], {"metric_names"}, set()
+def names_used(steps_dir: Path, step: str) -> tuple[set[str], set[str]]:
+    """(string constants, identifiers) of the step's module and of every package module it reaches."""
+    todo, seen, strings, identifiers = [step], {"metric_names"}, set(), set()
     while todo:
         module = todo.pop()
         source = steps_dir / f"{module}.py"
@@ -48,9 +50,31 @@ def literals(steps_dir: Path, step: str) -> set[str]:
             continue
         seen.add(module)
         tree = ast.parse(source.read_text(), str(source))
-        found.update(n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                strings.add(node.value)
+            elif isinstance(node, ast.Name):
+                identifiers.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                identifiers.add(node.attr)
+            elif isinstance(node, ast.alias):
+                identifiers.add(node.asname or node.name)
         todo.extend(imported_modules(tree, steps_dir.name))
-    return found
+    return strings, identifiers
+
+
+def constants(steps_dir: Path) -> dict[str, set[str]]:
+    """Metric name -> module-level names metric_names binds to it (`X = Metric("name", ...)`)."""
+    source = steps_dir / "metric_names.py"
+    out: dict[str, set[str]] = {}
+    if not source.is_file():
+        return out
+    for node in ast.parse(source.read_text()).body:
+        call = node.value if isinstance(node, ast.Assign) else None
+        if isinstance(call, ast.Call) and call.args and isinstance(call.args[0], ast.Constant):
+            targets = {t.id for t in node.targets if isinstance(t, ast.Name)}
+            out.setdefault(str(call.args[0].value), set()).update(targets)
+    return out
 
 
 def check(overlay: Overlay) -> Iterable[Finding]:
@@ -59,6 +83,7 @@ def check(overlay: Overlay) -> Iterable[Finding]:
     for metric in context.metrics:
         if not metric.source.startswith("platform:"):
             steps.setdefault(metric.source, []).append(metric.name)
+    bound = constants(context.steps_dir)
     for step, names in steps.items():
         module = context.steps_dir / f"{step}.py"
         shown = _relative(module, context.root)
@@ -71,9 +96,9 @@ def check(overlay: Overlay) -> Iterable[Finding]:
                 "write the step, or fix the metrics' source",
             )
             continue
-        code = literals(context.steps_dir, step)
+        strings, identifiers = names_used(context.steps_dir, step)
         for name in names:
-            if name not in code:
+            if name not in strings and not bound.get(name, set()) & identifiers:
                 yield Finding(
                     LIST,
                     f"Metric/-/{name}",
