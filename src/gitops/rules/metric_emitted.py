@@ -1,11 +1,10 @@
-"""A metric the list attributes to a step is really pushed by that step's code.
+"""A metric the list attributes to a step is really pushed by that step's code."""
 
-Otherwise the alert on it is green forever. The check reads the code, it does
-not run it: the step's module, or a package module it imports, must hold the
-name as a string literal or use a metric_names constant bound to it
-(`DRIFT_PSI = Metric("mlpipeline_drift_psi", ...)`). metric_names itself does
-not count: it only lists names.
-"""
+# Otherwise the alert on it is green forever. The check reads the code, it does
+# not run it: the step's module, or a package module it imports, must hold the
+# name as a string literal or use a metric_names constant bound to it
+# (`DRIFT_PSI = Metric("mlpipeline_drift_psi", ...)`). metric_names itself does
+# not count: it only lists names.
 
 from __future__ import annotations
 

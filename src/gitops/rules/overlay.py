@@ -43,10 +43,8 @@ class Context:
         )
 
     def render(self, path: str) -> list[dict] | RenderError:
-        """Build a repo-relative kustomization once per run: its objects, or why it failed.
-
-        The validator may pre-fill `renders` with what it has already built.
-        """
+        """Build a repo-relative kustomization once per run: its objects, or why it failed."""
+        # The validator may pre-fill `renders` with what it has already built.
         if path not in self.renders:
             try:
                 text = build(self.root / path, self.root).text

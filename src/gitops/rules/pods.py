@@ -1,9 +1,8 @@
-"""Every pod an object will create, as (pod-level spec, containers), so rules stay tiny.
+"""Every pod an object will create, as (pod-level spec, containers), so rules stay tiny."""
 
-Covers core workloads, Argo Workflows kinds (each template is its own pod) and
-KServe's InferenceService predictor. Fields a controller injects at run time
-(Argo's wait/init executor, KServe's storage initializer) are the platform's.
-"""
+# Covers core workloads, Argo Workflows kinds (each template is its own pod) and
+# KServe's InferenceService predictor. Fields a controller injects at run time
+# (Argo's wait/init executor, KServe's storage initializer) are the platform's.
 
 from __future__ import annotations
 

@@ -1,31 +1,15 @@
-"""The metric names a PromQL expression reads: not functions, keywords, labels or Grafana variables.
+"""The metric names a PromQL expression reads: not functions, keywords, labels or Grafana variables."""
 
-Not a parser: strip what cannot hold a metric name (strings, label matchers,
-ranges, grouping label lists), then every identifier not followed by `(` and
-not a keyword is a metric name.
-"""
+# Not a parser: strip what cannot hold a metric name (strings, label matchers,
+# ranges, grouping label lists), then every identifier not followed by `(` and
+# not a keyword is a metric name.
 
 from __future__ import annotations
 
 import re
 
-KEYWORDS = {
-    "and",
-    "or",
-    "unless",
-    "bool",
-    "offset",
-    "by",
-    "without",
-    "on",
-    "ignoring",
-    "group_left",
-    "group_right",
-    "inf",
-    "nan",
-    "start",
-    "end",
-}
+# Operators and modifiers that look like identifiers; start/end appear in `@ start()`.
+KEYWORDS = set("and or unless bool offset by without on ignoring group_left group_right inf nan start end".split())
 _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
 _MATCHERS = re.compile(r"\{[^{}]*\}")
 _RANGES = re.compile(r"\[[^\[\]]*\]")

@@ -1,8 +1,7 @@
-"""Reading Secrets is declared on the Role with a reason and limited to named Secrets.
+"""Reading Secrets is declared on the Role with a reason and limited to named Secrets."""
 
-Declared, not waived: a Role that needs a Secret is intended, so it says so
-with `policy.iris-gitops.io/secrets-access: "<why>"` and lists resourceNames.
-"""
+# Declared, not waived: a Role that needs a Secret is intended, so it says so
+# with `policy.iris-gitops.io/secrets-access: "<why>"` and lists resourceNames.
 
 from __future__ import annotations
 

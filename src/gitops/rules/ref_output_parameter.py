@@ -1,8 +1,7 @@
-"""`{{tasks.X.outputs.parameters.Y}}` names a task X whose template declares output Y.
+"""`{{tasks.X.outputs.parameters.Y}}` names a task X whose template declares output Y."""
 
-Argo only finds out when the run reaches that task; a typo here fails the
-pipeline after training has already spent its time.
-"""
+# Argo only finds out when the run reaches that task; a typo here fails the
+# pipeline after training has already spent its time.
 
 from __future__ import annotations
 

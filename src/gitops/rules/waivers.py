@@ -1,8 +1,7 @@
-"""Waivers: `waivers.iris-gitops.io/<rule-id>: "<reason>"` on an object waives that rule for it.
+"""Waivers: `waivers.iris-gitops.io/<rule-id>: "<reason>"` on an object waives that rule for it."""
 
-A waived finding stays in the output with `waived_by` set, so every waiver is
-listed where the findings are; a waiver with no reason waives nothing.
-"""
+# A waived finding stays in the output with `waived_by` set, so every waiver is
+# listed where the findings are; a waiver with no reason waives nothing.
 
 from __future__ import annotations
 
