@@ -17,9 +17,7 @@ class Call:
 
     path: str
     body: dict
-    caller: dict  # the steps/dag template it is in
-    caller_path: str
-    kind: str  # "steps" or "tasks", as in {{steps.X...}} / {{tasks.X...}}
+    caller_path: str  # path of the steps/DAG template it is in
 
 
 def workflow_spec(doc: Document) -> tuple[str, dict]:
@@ -45,6 +43,6 @@ def calls(doc: Document) -> Iterator[Call]:
         tpl, here = as_dict(raw), f"{tpath}[{i}]"
         for g, group in enumerate(as_list(tpl.get("steps"))):
             for s, step in enumerate(as_list(group)):
-                yield Call(f"{here}.steps[{g}][{s}]", as_dict(step), tpl, here, "steps")
+                yield Call(f"{here}.steps[{g}][{s}]", as_dict(step), here)
         for t, task in enumerate(as_list(as_dict(tpl.get("dag")).get("tasks"))):
-            yield Call(f"{here}.dag.tasks[{t}]", as_dict(task), tpl, here, "tasks")
+            yield Call(f"{here}.dag.tasks[{t}]", as_dict(task), here)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -104,7 +104,3 @@ class Overlay:
 
 def _same_namespace(a: str, b: str) -> bool:
     return not a or not b or a == b
-
-
-def names(docs: Iterable[Document]) -> set[str]:
-    return {d.name for d in docs}
