@@ -1,0 +1,27 @@
+"""Rule fixtures as rendered Documents, and a Context rooted in the fixture repo (importable, unlike conftest)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from gitops.documents import Document
+from gitops.rules import Context
+from gitops.rules.platform import load_platform_objects
+from mlpipeline.metric_names import METRICS
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rules"
+REPO = FIXTURES / "repo"  # Application paths in fixtures resolve here
+
+
+def load(directory: Path) -> tuple[str, list[Document]]:
+    """(source, documents) of every YAML file in a fixture directory, as the validator would pass them."""
+    source = str(directory.relative_to(FIXTURES.parent.parent.parent))
+    bodies = [b for f in sorted(directory.glob("*.yaml")) for b in yaml.safe_load_all(f.read_text()) if b]
+    return source, [Document(source, i, body) for i, body in enumerate(bodies)]
+
+
+def make_context(steps_dir: Path | None = None, metrics=METRICS) -> Context:
+    platform = load_platform_objects(REPO / "policy" / "platform-objects.yaml", "policy/platform-objects.yaml")
+    return Context(root=REPO, platform=platform, metrics=metrics, steps_dir=steps_dir or REPO / "src" / "mlpipeline")
