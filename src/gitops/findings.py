@@ -23,9 +23,9 @@ class Finding:
     def line(self) -> str:
         where = f"{self.resource} {self.path}".rstrip() if self.path else self.resource
         text = f"{self.source}: {where}: {self.message}"
-        if self.hint:
-            text = f"{text} (fix: {self.hint})"
-        return text if self.rule in CORE_CHECKS else f"{text} [{self.rule}]"
+        if self.rule not in CORE_CHECKS:
+            text = f"{text} [{self.rule}]"
+        return f"{text} (fix: {self.hint})" if self.hint else text
 
     def as_dict(self) -> dict[str, str]:
         return asdict(self)

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
-from gitops import discover, render, report, yamlio
+from gitops import discover, render, report, rules, yamlio
 from gitops.documents import Document
 from gitops.findings import ERROR, Finding
 from gitops.render import RenderError
@@ -28,8 +28,15 @@ from gitops.schemas.lookup import SchemaIndex
 RulePass = Callable[[dict[str, list[Document]], Path], list[Finding]]
 
 
+def policy_pass(rendered: dict[str, list[Document]], repo: Path) -> list[Finding]:
+    """The policy and cross-reference rules (gitops.rules), over every render at once."""
+    context = rules.Context.load(repo)
+    context.renders.update({source: [d.body for d in docs] for source, docs in rendered.items()})
+    return rules.run(rendered, context)
+
+
 def default_rule_passes() -> list[RulePass]:
-    return []
+    return [policy_pass]
 
 
 def _render(directory: Path, repo: Path) -> tuple[str, str | None, Finding | None]:
@@ -107,9 +114,16 @@ def check_rendered(rendered: render.Rendered) -> list[str]:
     docs, findings = _documents(rendered.source, rendered.text)
     for doc in docs:
         findings.extend(schema_check(doc, index))
-    for rule_pass in default_rule_passes():
-        findings.extend(rule_pass({rendered.source: docs}, REPO_ROOT))
+    context = rules.Context.load(REPO_ROOT)
+    per_overlay = [r.ID for r in rules.RULES if getattr(r, "SCOPE", "overlay") == "overlay"]
+    findings.extend(rules.run({rendered.source: docs}, context, only=per_overlay))
     return [f.line() for f in findings if f.severity == ERROR and not f.waived_by]
+
+
+def rules_line(findings: list[Finding]) -> str:
+    counts = rules.counts(findings)
+    hit = [f"{rule} {c.open} open/{c.waived} waived" for rule, c in counts.items() if c.open or c.waived]
+    return f"rules: {len(counts)} ran; " + (", ".join(hit) if hit else "no findings")
 
 
 def tools_line(index_data: dict) -> str:
@@ -143,7 +157,9 @@ def main(argv: list[str] | None = None, rule_passes: list[RulePass] | None = Non
         if missing or not dirs:
             raise report.UsageError(f"no kustomization directory at {', '.join(missing) or repo}")
         header = tools_line(index_data)
-    except (catalog.CatalogError, unchecked.UncheckedListError, RenderError, report.UsageError, OSError) as err:
+        if any(p is policy_pass for p in (default_rule_passes() if rule_passes is None else rule_passes)):
+            rules.Context.load(repo)  # a malformed platform list is an environment error (exit 2)
+    except (catalog.CatalogError, unchecked.UncheckedListError, rules.PlatformListError, RenderError, report.UsageError, OSError) as err:
         print(f"validate: {err}", file=sys.stderr)
         return 2
     passes = default_rule_passes() if rule_passes is None else rule_passes
@@ -152,6 +168,8 @@ def main(argv: list[str] | None = None, rule_passes: list[RulePass] | None = Non
         print(json.dumps(result.as_dict(header), indent=2))
     else:
         print(report.text(result, header))
+        if rule_passes is None:
+            print(rules_line(result.findings()))
     return 1 if any(f.severity == ERROR and not f.waived_by for f in result.findings()) else 0
 
 

@@ -20,7 +20,7 @@ def test_rule_pass_findings_fail_the_run_and_are_counted(repo, schema_index, cap
 
     assert validate.main([GOOD, "--repo", str(repo)], rule_passes=[no_nginx]) == 1
     out = capsys.readouterr().out
-    assert f"{GOOD}: Deployment/demo/web spec: nginx is not allowed here (fix: use the approved image) [no-nginx]" in out
+    assert f"{GOOD}: Deployment/demo/web spec: nginx is not allowed here [no-nginx] (fix: use the approved image)" in out
     assert "FAILED: 1 kustomizations, 2 documents, 1 errors" in out
 
 
