@@ -73,12 +73,11 @@ def test_component_no_overlay_builds_is_reported(tmp_path):
     assert discover.untested_components(tmp_path, [overlay]) == []
 
 
-def test_promotion_check_reports_schema_errors_in_a_render(schema_index):
-    from gitops.render import Rendered
+def test_promotion_check_reports_schema_and_rule_errors_in_a_render(repo, schema_index):
+    from gitops.render import Rendered, build
 
     text = (Path(__file__).resolve().parents[1] / "fixtures" / "validate" / "misspelled-field" / "deployment.yaml").read_text()
-    assert validate.check_rendered(Rendered("k8s/overlays/staging", text)) == [
-        'k8s/overlays/staging: Deployment/-/web spec.replica: unknown field "replica" (fix: did you mean "replicas"?)',
-    ]
-    good = (Path(__file__).resolve().parents[1] / "fixtures" / "validate" / "good" / "base" / "deployment.yaml").read_text()
-    assert validate.check_rendered(Rendered("k8s/overlays/staging", good)) == []
+    problems = validate.check_rendered(Rendered("k8s/overlays/staging", text))
+    assert problems[0] == 'k8s/overlays/staging: Deployment/-/web spec.replica: unknown field "replica" (fix: did you mean "replicas"?)'
+    assert any(p.endswith("(fix: set runAsNonRoot: true (pod or container securityContext))") for p in problems)
+    assert validate.check_rendered(build(repo / "k8s" / "overlays" / "staging", repo)) == []
