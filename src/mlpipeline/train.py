@@ -21,10 +21,11 @@ log = logging.getLogger(__name__)
 REFERENCE_ARTIFACT_DIR = "drift_reference"
 REFERENCE_FILE = "train.csv"
 MODEL_ARTIFACT = "model"
-# pickle, not MLflow 3's default skops: MLServer's MLflow runtime (what KServe
-# serves with) loads the model through mlflow.pyfunc with no list of trusted
-# skops types, and the serving image's MLflow may predate skops support.
-# Pickle is trusted here because only this pipeline writes to the registry.
+# pickle, not MLflow 3's default skops: skops refuses RandomForest's tree type
+# (sklearn.tree._tree.Tree) unless it is listed as trusted when logging, and
+# MLServer's MLflow runtime (what KServe serves with) loads through
+# mlflow.pyfunc, which older serving images cannot do for skops at all.
+# Pickle is acceptable here because only this pipeline writes to the registry.
 SERIALIZATION = "pickle"
 
 
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
     # FAILED and no model version exists, so the registry holds nothing half-done.
     with mlflow.start_run(run_name=f"train-{spec.NAME}") as run:
         mlflow.log_params({**params, "holdout_fraction": args.holdout_fraction, "model_spec": args.model_spec})
-        mlflow.set_tags({"holdout_sha256": parts.holdout_digest, "step": STEP})
+        mlflow.set_tags({"holdout_sha256": parts.holdout_digest, "label_column": str(y.name), "step": STEP})
         mlflow.log_metric("train_accuracy", train_accuracy)
         reference = parts.X_train.assign(**{str(y.name): parts.y_train.values})
         with tempfile.TemporaryDirectory() as tmp:
