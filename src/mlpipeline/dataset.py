@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from mlpipeline.errors import StepError
+
+if TYPE_CHECKING:  # pandas costs ~2 s of cold start; only steps that touch data pay it
+    import pandas as pd
 
 
 @dataclass(frozen=True)

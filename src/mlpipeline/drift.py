@@ -10,8 +10,6 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-import pandas as pd
-
 from mlpipeline import cli, dataset, push, registry
 from mlpipeline.config import ENV_ALIAS, StepParser, add_push_flags, add_registry_flags, fraction, non_negative
 from mlpipeline.drift_stats import drifted, feature_drift
@@ -21,7 +19,7 @@ from mlpipeline.train import REFERENCE_ARTIFACT_DIR, REFERENCE_FILE
 
 STEP = "drift"
 log = logging.getLogger(__name__)
-READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".pq": pd.read_parquet}
+READERS = {".csv": "read_csv", ".parquet": "read_parquet", ".pq": "read_parquet"}
 
 
 def parser() -> StepParser:
@@ -36,7 +34,9 @@ def parser() -> StepParser:
     return p
 
 
-def read_current(uri: str, scratch: Path) -> pd.DataFrame:
+def read_current(uri: str, scratch: Path):
+    import pandas as pd
+
     parsed = urlparse(uri)
     reader = READERS.get(Path(parsed.path).suffix.lower())
     if reader is None:
@@ -54,7 +54,7 @@ def read_current(uri: str, scratch: Path) -> pd.DataFrame:
             raise StepError(f"--input {uri}", f"could not fetch it ({type(err).__name__})",
                             "check DRIFT_INPUT_URI and the storage credentials") from None
     try:
-        return reader(path)
+        return getattr(pd, reader)(path)
     except Exception as err:  # a truncated or mislabelled file: the parser's own error type varies
         raise StepError(f"--input {uri}", f"unreadable ({type(err).__name__})", "give a valid .csv or .parquet file") from None
 
@@ -68,6 +68,8 @@ def main(argv: list[str] | None = None) -> None:
         alias = args.alias or ENV_ALIAS.get(args.environment, "")
         mv = registry.required_alias(client, args.model_name, alias, "--alias")
     label = client.get_run(mv.run_id).data.tags.get("label_column")
+    import pandas as pd
+
 
     with tempfile.TemporaryDirectory() as scratch:
         ref_path = client.download_artifacts(mv.run_id, f"{REFERENCE_ARTIFACT_DIR}/{REFERENCE_FILE}", scratch)

@@ -4,11 +4,15 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 import requests
 
 from mlpipeline.errors import StepError
 from mlpipeline.readiness import Endpoint
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
