@@ -26,6 +26,14 @@ def _auth_env(repo_url: str, token: str | None) -> dict[str, str]:
             "GIT_CONFIG_VALUE_0": f"Authorization: Basic {basic}"}
 
 
+def _reason(output: str) -> str:
+    """The server's own words (`remote: ...`, e.g. a protected-branch refusal) beat git's generic last line."""
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    remote = [line.removeprefix("remote:").strip() for line in lines if line.startswith("remote:")]
+    remote = [line for line in remote if line]
+    return remote[0] if remote else (lines[-1] if lines else "")
+
+
 class Checkout:
     def __init__(self, path: Path, repo_url: str, base_branch: str, token: str | None = None):
         self.path = path
@@ -41,8 +49,7 @@ class Checkout:
         result = subprocess.run(["git", *args], cwd=cwd or self.path, env=self.env,
                                 capture_output=True, text=True)
         if result.returncode != 0:
-            lines = (result.stderr or result.stdout).strip().splitlines()
-            detail = lines[-1] if lines else f"exit {result.returncode}"
+            detail = _reason(result.stderr or result.stdout) or f"exit {result.returncode}"
             raise StepError(f"git {args[0]} in {self.path}", f"{what}: {detail}",
                             "check GIT_REPO_URL, the token and the remote branch")
         return result.stdout.strip()

@@ -70,7 +70,7 @@ def required_alias(client: "MlflowClient", name: str, alias: str, flag: str) -> 
     version = alias_version(client, name, alias)
     if version is None:
         raise StepError(f"{flag} {alias}", f"model {name} has no version at alias {alias}",
-                        f"deploy a version to the environment first, or pass --model-version")
+                        "deploy a version to the environment first, or pass --model-version")
     return version
 
 

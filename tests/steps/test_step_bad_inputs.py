@@ -239,3 +239,46 @@ def test_deploy_without_a_token_touches_nothing(pipeline, tmp_path, monkeypatch)
     assert (result.code, result.error_line) == (1, (
         "deploy: GITHUB_TOKEN: not set (fix: mount the git-credentials secret, or pass --pr-provider none)"))
     assert not (tmp_path / "checkout").exists()
+
+
+class FailingPullRequests:
+    """The GitHub double, answering the way the real client does when the API refuses."""
+
+    def open(self, head: str, base: str, title: str, body: str) -> str:
+        from mlpipeline.errors import StepError
+
+        raise StepError("GitHub example-org/gitops", "opening the pull request failed with HTTP 403",
+                        "check that GITHUB_TOKEN may create pull requests on the repository")
+
+
+@pytest.mark.slow
+def test_a_rejected_push_leaves_no_branch_anywhere(pipeline, tmp_path):
+    remote = bare_remote(tmp_path)
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'protected: pushes are closed' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    checkout = tmp_path / "checkout"
+    result = run_step("deploy", [*pipeline.common(), "--model-version", "2", "--repo-url", str(remote),
+                                 "--checkout-dir", str(checkout), "--pr-provider", "none"], tmp_path / "out")
+    assert result.code == 1
+    assert result.error_line == (f"deploy: git push in {checkout}: push failed: protected: pushes are closed "
+                                 "(fix: check GIT_REPO_URL, the token and the remote branch)")
+    assert git("for-each-ref", "--format=%(refname)", cwd=remote) == "refs/heads/main"
+    assert git("branch", "--list", "deploy/*", cwd=checkout) == ""
+    assert git("status", "--porcelain", cwd=checkout) == ""
+
+
+@pytest.mark.slow
+def test_a_refused_pull_request_deletes_the_pushed_branch(pipeline, tmp_path):
+    from mlpipeline import deploy
+
+    remote = bare_remote(tmp_path)
+    checkout = tmp_path / "checkout"
+    result = run_step("deploy", [*pipeline.common(), "--model-version", "2", "--repo-url", str(remote),
+                                 "--checkout-dir", str(checkout)], tmp_path / "out",
+                      main=lambda argv: deploy.main(argv, pulls=FailingPullRequests()))
+    assert (result.code, result.error_line) == (1, (
+        "deploy: GitHub example-org/gitops: opening the pull request failed with HTTP 403 "
+        "(fix: check that GITHUB_TOKEN may create pull requests on the repository)"))
+    assert git("for-each-ref", "--format=%(refname)", cwd=remote) == "refs/heads/main"
+    assert git("branch", "--list", "deploy/*", cwd=checkout) == ""

@@ -45,3 +45,23 @@ def test_gates_name_every_miss():
         "F1 of class a 0.8000 below floor 0.85",
         "accuracy 0.8500 worse than champion 0.9700 by more than 0.02",
     ]
+
+
+@pytest.mark.parametrize("url", ["https://github.com/example-org/gitops.git", "git@github.com:example-org/gitops.git",
+                                 "https://github.com/example-org/gitops"], ids=["https", "ssh", "no-suffix"])
+def test_github_repo_from_remote_url(url):
+    from mlpipeline.pullrequests import github_repo
+
+    assert github_repo(url) == "example-org/gitops"
+
+
+def test_token_travels_as_a_header_in_the_environment_and_only_over_https():
+    import base64
+
+    from mlpipeline.gitrepo import _auth_env
+
+    env = _auth_env("https://github.com/example-org/gitops.git", "tkn")
+    assert env["GIT_CONFIG_KEY_0"] == "http.extraHeader"
+    assert env["GIT_CONFIG_VALUE_0"] == "Authorization: Basic " + base64.b64encode(b"x-access-token:tkn").decode()
+    assert _auth_env("/srv/git/gitops.git", "tkn") == {}
+    assert _auth_env("https://github.com/example-org/gitops.git", None) == {}
