@@ -42,7 +42,7 @@ def readiness_for(args) -> Readiness:
         if not args.server_url:
             raise StepError("--server-url", "not set", "pass --server-url or set MODEL_SERVER_URL with --readiness local")
         return LocalServer(args.server_url, args.served_model_name or args.model_name, args.served_uri)
-    return Kubernetes(args.inference_service or args.model_name, args.namespace)
+    return Kubernetes.in_cluster(args.inference_service or args.model_name, args.namespace)
 
 
 def main(argv: list[str] | None = None) -> None:

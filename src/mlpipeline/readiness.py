@@ -63,25 +63,35 @@ class LocalServer:
 
 
 class Kubernetes:
-    """In-cluster read of serving.kserve.io/v1beta1 InferenceService status, with the pod's own token."""
+    """serving.kserve.io/v1beta1 InferenceService status, read with the pod's own service account."""
 
-    def __init__(self, name: str, namespace: str | None = None):
+    def __init__(self, name: str, namespace: str, api_url: str, token: str, ca_file: str | bool = True):
+        self.name = name
+        self.namespace = namespace
+        self.url = f"{api_url.rstrip('/')}/apis/serving.kserve.io/v1beta1/namespaces/{namespace}/inferenceservices/{name}"
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {token}"
+        self.session.verify = ca_file
+
+    @classmethod
+    def in_cluster(cls, name: str, namespace: str | None = None) -> "Kubernetes":
         import os
 
-        self.name = name
-        self.namespace = namespace or (SERVICE_ACCOUNT / "namespace").read_text().strip()
-        host, port = os.environ["KUBERNETES_SERVICE_HOST"], os.environ["KUBERNETES_SERVICE_PORT"]
-        self.url = (f"https://{host}:{port}/apis/serving.kserve.io/v1beta1/namespaces/"
-                    f"{self.namespace}/inferenceservices/{name}")
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Bearer {(SERVICE_ACCOUNT / 'token').read_text().strip()}"
-        self.session.verify = str(SERVICE_ACCOUNT / "ca.crt")
+        if "KUBERNETES_SERVICE_HOST" not in os.environ:
+            raise StepError("--readiness kubernetes", "not running in a Kubernetes pod",
+                            "use --readiness local with --server-url on one machine")
+        api = f"https://{os.environ['KUBERNETES_SERVICE_HOST']}:{os.environ['KUBERNETES_SERVICE_PORT']}"
+        return cls(name, namespace or (SERVICE_ACCOUNT / "namespace").read_text().strip(), api,
+                   (SERVICE_ACCOUNT / "token").read_text().strip(), str(SERVICE_ACCOUNT / "ca.crt"))
 
     def hint(self) -> str:
         return f"kubectl -n {self.namespace} describe inferenceservice {self.name}"
 
     def check(self, storage_uri: str) -> Endpoint | None:
-        response = self.session.get(self.url, timeout=10)
+        try:
+            response = self.session.get(self.url, timeout=10)
+        except requests.RequestException:
+            return None  # an API server blip is "not yet"; wait() times out with the hint
         if response.status_code in (401, 403):
             raise StepError(f"inferenceservice {self.namespace}/{self.name}", f"HTTP {response.status_code} from the API server",
                             "grant the mark-deployed service account get on inferenceservices")

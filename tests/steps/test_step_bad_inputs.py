@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from conftest import bare_remote, free_port, git, new_registry, run_step
 
