@@ -22,7 +22,8 @@ FROM ${PYTHON_IMAGE}
 RUN apt-get update \
  && apt-get install -y --no-install-recommends git \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --uid 10001 --user-group --no-create-home --home-dir /tmp --shell /usr/sbin/nologin steps
+ && groupadd --gid 10001 steps \
+ && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /tmp --shell /usr/sbin/nologin steps
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build /opt/app /opt/app
 # HOME and every cache under /tmp: pods mount an emptyDir there and keep the

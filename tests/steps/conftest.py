@@ -248,11 +248,11 @@ class Pipeline:
                         main=lambda argv: deploy.main(argv, pulls=self.pulls))
 
     def mark_deployed(self, version: str, storage_uri: str, out: Path, served_name: str | None = None,
-                      timeout: str = "60") -> Result:
+                      timeout: str = "60", floor: str = "0.5") -> Result:
         return run_step("mark_deployed", [
             *self.common(), "--model-version", version, "--storage-uri", storage_uri, "--readiness", "local",
             "--server-url", self.mlserver.url, "--served-model-name", served_name or f"iris-v{version}",
-            "--served-uri", storage_uri, "--ready-timeout", timeout, "--accuracy-floor", "0.5",
+            "--served-uri", storage_uri, "--ready-timeout", timeout, "--accuracy-floor", floor,
             "--pushgateway-url", self.pushgateway], out)
 
 

@@ -157,3 +157,27 @@ def test_metrics_reach_the_pushgateway_grouped_by_job_model_and_environment(pipe
                       ("mlpipeline_mark_deployed", "mlpipeline_deployed_probe_accuracy")]:
         assert f'{name}{{environment="dev",instance="",job="{job}",model="iris"}}' in text, name
     assert 'mlpipeline_model_version{environment="dev",instance="",job="mlpipeline_monitor",model="iris"} 2' in text
+
+
+@pytest.mark.slow
+def test_mark_deployed_refuses_to_move_the_alias_when_the_probe_scores_below_the_floor(pipeline, tmp_path):
+    from mlflow import MlflowClient
+
+    # The server answers for the pinned URI but with the weak first model behind it.
+    uri = pinned(pipeline.remote)["storageUri"]
+    result = pipeline.mark_deployed("2", uri, tmp_path, served_name="iris-v1", floor="0.9")
+    accuracy = float(pipeline.runs[0]["validate"].outputs["accuracy"])
+    assert result.code == 1
+    assert result.error_line == (
+        f"mark_deployed: probe {pipeline.mlserver.url}: served accuracy {accuracy:.4f} below floor 0.9 "
+        "(fix: check which model the server loaded; the alias was not moved)")
+    assert str(MlflowClient(pipeline.tracking_uri).get_model_version_by_alias("iris", "dev").version) == "2"
+
+
+@pytest.mark.slow
+def test_mark_deployed_refuses_a_pin_whose_uri_the_registry_does_not_know(pipeline, tmp_path):
+    registered = pinned(pipeline.remote)["storageUri"]
+    result = pipeline.mark_deployed("2", "s3://elsewhere/model", tmp_path)
+    assert (result.code, result.error_line) == (1, (
+        f"mark_deployed: --storage-uri s3://elsewhere/model: registry has {registered} for version 2 "
+        "(fix: regenerate the pin with the deploy step; the alias was not moved)"))
