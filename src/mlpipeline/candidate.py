@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlpipeline import dataset
+from mlpipeline import dataset, registry
 from mlpipeline.errors import StepError
 from mlpipeline.models import load_spec
 
@@ -19,8 +19,6 @@ class Candidate:
 
 
 def load(client, name: str, version: str) -> Candidate:
-    from mlpipeline import registry
-
     mv = registry.model_version(client, name, version)
     run = client.get_run(mv.run_id)
     return Candidate(name, str(mv.version), mv.run_id, dict(run.data.params), dict(run.data.metrics), dict(mv.tags))

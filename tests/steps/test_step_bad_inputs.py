@@ -281,3 +281,20 @@ def test_a_refused_pull_request_deletes_the_pushed_branch(pipeline, tmp_path):
         "(fix: check that GITHUB_TOKEN may create pull requests on the repository)"))
     assert git("for-each-ref", "--format=%(refname)", cwd=remote) == "refs/heads/main"
     assert git("branch", "--list", "deploy/*", cwd=checkout) == ""
+
+
+@pytest.mark.slow
+def test_validate_refuses_when_the_holdout_is_not_the_one_train_held_out(weak_registry, tmp_path):
+    from mlflow import MlflowClient
+
+    uri, train, _ = weak_registry
+    client, run_id = MlflowClient(uri), train.outputs["run_id"]
+    logged = client.get_run(run_id).data.tags["holdout_sha256"]
+    client.set_tag(run_id, "holdout_sha256", "0" * 64)  # as if the dataset had changed since training
+    try:
+        result = run_step("validate", ["--tracking-uri", uri, "--model-name", "iris", "--model-version", "1"], tmp_path)
+    finally:
+        client.set_tag(run_id, "holdout_sha256", logged)
+    assert (result.code, result.error_line, result.outputs) == (1, (
+        f"validate: run {run_id}: holdout rows differ from the ones train held out "
+        "(fix: the iris dataset changed since training; train a new version)"), {})
