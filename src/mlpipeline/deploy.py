@@ -1,0 +1,110 @@
+"""deploy: the GitOps change. Write the version into dev's pin file on a branch and open a pull request.
+
+Outputs: pin_changed (true/false), branch, pr_url (both empty when nothing changed).
+"""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from mlpipeline import cli, pin, registry
+from mlpipeline.config import StepParser, add_registry_flags
+from mlpipeline.errors import StepError
+from mlpipeline.gitrepo import Checkout
+from mlpipeline.outputs import write_outputs
+from mlpipeline.pullrequests import GitHub, PullRequests
+from mlpipeline.version import SEMVER_TAG
+
+STEP = "deploy"
+log = logging.getLogger(__name__)
+
+
+def parser() -> StepParser:
+    p = StepParser(STEP, __doc__.splitlines()[0])
+    add_registry_flags(p)
+    p.flag("--model-version", "MODEL_VERSION", help="registry version to pin (train's output)")
+    p.flag("--repo-url", "GIT_REPO_URL", help="the GitOps repository")
+    p.flag("--base-branch", "GIT_BASE_BRANCH", default="main", help="branch the pull request targets")
+    p.flag("--pin-file", "PIN_FILE", default="k8s/overlays/dev/model-pin.yaml", help="repo-relative pin file")
+    p.flag("--checkout-dir", "GIT_CHECKOUT_DIR", default="/tmp/checkout",
+           help="working copy; cloned when absent, reused only when clean")
+    p.flag("--pr-provider", "PR_PROVIDER", default="github", choices=("github", "none"),
+           help="none: push the branch only (local runs)")
+    p.flag("--github-api-url", "GITHUB_API_URL", default="https://api.github.com")
+    return p
+
+
+def pin_for(client, name: str, version: str) -> pin.Pin:
+    mv = registry.model_version(client, name, version)
+    tags = mv.tags
+    if SEMVER_TAG not in tags:
+        raise StepError(f"--model-version {version}", "has no semver tag", f"run version on version {version} first")
+    return pin.Pin(
+        modelName=name, modelVersion=str(mv.version), semver=tags[SEMVER_TAG],
+        # Not mv.source: in MLflow 3 that is a models:/ URI, which KServe's
+        # storage initializer cannot fetch; this is the artifact store location.
+        storageUri=client.get_model_version_download_uri(name, str(mv.version)),
+        runId=mv.run_id, validationPassed=tags.get("validation_passed", ""), accuracy=tags.get("accuracy", ""),
+        f1Macro=tags.get("f1_macro", ""), championVersion=tags.get("champion_version", ""),
+    )
+
+
+def commit_message(new: pin.Pin, environment: str) -> str:
+    return (f"deploy: {new.modelName} v{new.modelVersion} ({new.semver}) to {environment}\n\n"
+            f"MLflow run {new.runId}\n"
+            f"holdout accuracy {new.accuracy}, macro F1 {new.f1Macro}, validation passed {new.validationPassed}, "
+            f"champion version {new.championVersion or 'none'}\n"
+            f"storage URI {new.storageUri}\n")
+
+
+def pull_requests_for(args) -> PullRequests | None:
+    if args.pr_provider == "none":
+        return None
+    token = os.environ.get("GITHUB_TOKEN")
+    if not token:
+        raise StepError("GITHUB_TOKEN", "not set", "mount the git-credentials secret, or pass --pr-provider none")
+    return GitHub(args.repo_url, token, args.github_api_url)
+
+
+def main(argv: list[str] | None = None, pulls: PullRequests | None = None) -> None:
+    args = parser().parse(argv, required=("--tracking-uri", "--model-name", "--model-version", "--repo-url"))
+    pulls = pulls or pull_requests_for(args)
+    new = pin_for(registry.connect(args.tracking_uri), args.model_name, args.model_version)
+
+    checkout = Checkout(Path(args.checkout_dir), args.repo_url, args.base_branch, os.environ.get("GITHUB_TOKEN"))
+    checkout.prepare()
+    branch = f"deploy/{new.modelName}-v{new.modelVersion}"
+    checkout.start_branch(branch)
+    pin_path = checkout.path / args.pin_file
+    current = pin.read(pin_path)
+    if current == new:
+        checkout.abandon(branch)
+        log.info("%s already pins version %s; nothing to do", args.pin_file, new.modelVersion)
+        write_outputs(args.outputs_dir, {"pin_changed": False, "branch": "", "pr_url": ""}, {"pin": vars(new)})
+        return
+    if current and current.modelName == new.modelName and int(current.modelVersion) > int(new.modelVersion):
+        checkout.abandon(branch)
+        raise StepError(f"--model-version {new.modelVersion}",
+                        f"{args.pin_file} pins newer version {current.modelVersion}; refusing to go back",
+                        "roll back with a reviewed git revert of the pin, not with an older pipeline run")
+
+    pin.write(pin_path, new)
+    checkout.commit_all([args.pin_file], commit_message(new, args.environment))
+    pushed = False
+    try:
+        checkout.push(branch)
+        pushed = True
+        title = f"deploy: {new.modelName} v{new.modelVersion} ({new.semver}) to {args.environment}"
+        pr_url = pulls.open(branch, args.base_branch, title, commit_message(new, args.environment)) if pulls else ""
+    except BaseException:
+        if pushed:
+            checkout.delete_remote_branch(branch)
+        checkout.abandon(branch)
+        raise
+    log.info("pushed %s%s", branch, f", pull request {pr_url}" if pr_url else "")
+    write_outputs(args.outputs_dir, {"pin_changed": True, "branch": branch, "pr_url": pr_url}, {"pin": vars(new)})
+
+
+if __name__ == "__main__":
+    cli.main_for(STEP, main)

@@ -1,0 +1,78 @@
+"""MLflow access: a bounded reachability check, and lookups that fail as one line.
+
+Only the tracking client is imported here; flavours (mlflow.sklearn,
+mlflow.pyfunc) are imported by the steps that need them, which keeps the
+cold start of monitor, deploy and mark_deployed short.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import requests
+
+from mlpipeline.backoff import retry
+from mlpipeline.errors import StepError
+
+if TYPE_CHECKING:
+    from mlflow import MlflowClient
+    from mlflow.entities.model_registry import ModelVersion
+
+
+def connect(tracking_uri: str) -> "MlflowClient":
+    """Check the server answers, then return a client bound to it.
+
+    MLflow's own client retries a dead server for minutes; this fails in
+    seconds with a line that names the URI.
+    """
+    if tracking_uri.startswith(("http://", "https://")):
+        url = tracking_uri.rstrip("/") + "/health"
+        try:
+            retry(lambda: requests.get(url, timeout=5).raise_for_status(), (requests.RequestException,))
+        except requests.RequestException as err:
+            raise StepError(f"--tracking-uri {tracking_uri}", f"MLflow tracking server unreachable ({type(err).__name__})",
+                            "check MLFLOW_TRACKING_URI and that the MLflow server is running") from None
+    import mlflow
+    from mlflow import MlflowClient
+
+    mlflow.set_tracking_uri(tracking_uri)
+    return MlflowClient(tracking_uri=tracking_uri)
+
+
+def _missing(err: Exception) -> bool:
+    return getattr(err, "error_code", "") == "RESOURCE_DOES_NOT_EXIST"
+
+
+def model_version(client: "MlflowClient", name: str, version: str) -> "ModelVersion":
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return client.get_model_version(name, str(version))
+    except MlflowException as err:
+        if _missing(err) or "not found" in str(err).lower():
+            raise StepError(f"--model-version {version}", f"model {name} has no version {version}",
+                            "pass a version that exists in the MLflow registry") from None
+        raise
+
+
+def alias_version(client: "MlflowClient", name: str, alias: str) -> "ModelVersion | None":
+    """The version at an alias, or None when the alias (or the model) does not exist yet."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return client.get_model_version_by_alias(name, alias)
+    except MlflowException as err:
+        if _missing(err) or "not found" in str(err).lower() or "alias" in str(err).lower():
+            return None
+        raise
+
+
+def required_alias(client: "MlflowClient", name: str, alias: str, flag: str) -> "ModelVersion":
+    version = alias_version(client, name, alias)
+    if version is None:
+        raise StepError(f"{flag} {alias}", f"model {name} has no version at alias {alias}",
+                        "deploy a version to the environment first, or pass --model-version")
+    return version
+
+
+def run_metric(client: "MlflowClient", run_id: str, key: str) -> float | None:
+    return client.get_run(run_id).data.metrics.get(key)
