@@ -22,58 +22,18 @@ from pathlib import Path
 import pytest
 import requests
 
+from gitops.runner import services
+from gitops.runner.services import Server, free_port, start_server  # noqa: F401 (used by fixtures below)
+
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
-PUSHGATEWAY = "/usr/bin/prometheus-pushgateway"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class Server:
-    process: subprocess.Popen
-    url: str
-    log: Path
-
-    def stop(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-
-def start_server(argv: list[str], url: str, health: str, log: Path, env: dict | None = None,
-                 timeout: float = 90, cwd: Path | None = None) -> Server:
-    handle = log.open("w")
-    process = subprocess.Popen(argv, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
-                               env={**os.environ, **(env or {})}, cwd=cwd)
-    server = Server(process, url, log)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{argv[0]} exited with {process.returncode}:\n{log.read_text()[-2000:]}")
-        with contextlib.suppress(requests.RequestException):
-            if requests.get(url + health, timeout=2).status_code == 200:
-                return server
-        time.sleep(0.3)
-    server.stop()
-    raise RuntimeError(f"{argv[0]} not healthy after {timeout}s:\n{log.read_text()[-2000:]}")
 
 
 @pytest.fixture(scope="session")
 def pushgateway(tmp_path_factory) -> str:
-    if not os.access(PUSHGATEWAY, os.X_OK):
-        pytest.fail(f"{PUSHGATEWAY} missing: apt-get update && apt-get install -y prometheus-pushgateway")
-    port = free_port()
-    server = start_server([PUSHGATEWAY, f"--web.listen-address=127.0.0.1:{port}"], f"http://127.0.0.1:{port}",
-                          "/-/ready", tmp_path_factory.mktemp("pushgateway") / "log")
+    if not services.pushgateway_installed():
+        pytest.fail(f"{services.PUSHGATEWAY} missing: apt-get update && apt-get install -y prometheus-pushgateway")
+    server = services.start_pushgateway(tmp_path_factory.mktemp("pushgateway") / "log")
     yield server.url
     server.stop()
 
@@ -81,27 +41,13 @@ def pushgateway(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def mlserver(tmp_path_factory):
     """An MLServer with an empty model repository; tests add models through its repository API."""
-    root = tmp_path_factory.mktemp("mlserver")
-    port = free_port()
-    (root / "settings.json").write_text(json.dumps({
-        "host": "127.0.0.1", "http_port": port, "grpc_port": free_port(), "metrics_port": free_port(),
-        "parallel_workers": 0,  # one process: the test machine has two cores
-    }))
-    server = start_server([str(VENV_BIN / "mlserver"), "start", str(root)], f"http://127.0.0.1:{port}",
-                          "/v2/health/ready", root.parent / "mlserver.log")
-    server.root = root
+    server = services.start_mlserver(tmp_path_factory.mktemp("mlserver") / "repository")
     yield server
     server.stop()
 
 
 def serve(mlserver, name: str, uri: str) -> None:
-    """Load the model at `uri` into MLServer's MLflow runtime under `name`, as KServe would."""
-    folder = mlserver.root / name
-    folder.mkdir(exist_ok=True)
-    (folder / "model-settings.json").write_text(json.dumps(
-        {"name": name, "implementation": "mlserver_mlflow.MLflowRuntime", "parameters": {"uri": uri}}))
-    response = requests.post(f"{mlserver.url}/v2/repository/models/{name}/load", timeout=120)
-    assert response.status_code == 200, response.text
+    services.serve(mlserver, name, uri)
 
 
 @pytest.fixture(scope="session")

@@ -54,12 +54,21 @@ def _params(items: list[dict[str, Any]] | None) -> dict[str, str]:
     return {p["name"]: str(p.get("value", p.get("default", ""))) for p in items or [] if "value" in p or "default" in p}
 
 
-def workflow_parameters(spec: dict[str, Any], overrides: dict[str, str], where: str) -> dict[str, str]:
+def workflow_parameters(
+    spec: dict[str, Any], overrides: dict[str, str], where: str, config_maps: dict[str, dict[str, str]] | None = None,
+) -> dict[str, str]:
     declared = {p["name"]: p for p in (spec.get("arguments") or {}).get("parameters") or []}
     unknown = sorted(set(overrides) - set(declared))
     if unknown:
         raise RunnerError(f"-p {unknown[0]}: {where} declares no such parameter (it has: {', '.join(sorted(declared)) or 'none'})")
     values = _params(list(declared.values()))
+    for name, p in declared.items():
+        ref = (p.get("valueFrom") or {}).get("configMapKeyRef")
+        if ref and name not in overrides:
+            data = (config_maps or {}).get(ref["name"])
+            if data is None or ref["key"] not in data:
+                raise RunnerError(f"{where}.spec.arguments.parameters[{name}].valueFrom: no ConfigMap {ref['name']!r} with key {ref['key']!r} in the rendered overlay")
+            values[name] = data[ref["key"]]
     values.update(overrides)
     missing = sorted(set(declared) - set(values))
     if missing:
@@ -110,18 +119,21 @@ class Engine:
         body = templating.substitute(template, self.scope(inputs), where)
         kind = "container" if "container" in body else "script"
         fields.check(body[kind], fields.CONTAINER_RUNS, fields.CONTAINER_CLUSTER_ONLY, f"{where}.{kind}")
-        limit = int((body.get("retryStrategy") or {}).get("limit", 0))
+        retry = body.get("retryStrategy") or {}
+        fields.check(retry, fields.RETRY_RUNS, fields.RETRY_CLUSTER_ONLY, f"{where}.retryStrategy")
+        limit = int(retry.get("limit", 0))
         pod_dir = self.ctx.run_dir / "pods" / node.name.replace("/", "_")
         for attempt in range(limit + 1):
             attempt_dir = pod_dir / f"attempt-{attempt}"
             attempt_dir.mkdir(parents=True, exist_ok=True)
             result, mapped = local_pod.run(body, self.ctx.volumes, self.ctx.cluster, attempt_dir, where)
             node.attempts, node.seconds = attempt + 1, node.seconds + result.seconds
-            if result.exit_code == 0:
+            if result.exit_code == 0 or not _retries(retry, result.exit_code, f"{where}.retryStrategy"):
                 break
         if result.exit_code != 0:
             node.phase = "Failed"
-            node.message = f"exit {result.exit_code}: {_last_line(result.log)}" + (f" (after {limit + 1} attempts)" if limit else "")
+            tries = f" (after {node.attempts} attempts)" if node.attempts > 1 else ""
+            node.message = f"exit {result.exit_code}: {_last_line(result.log)}{tries}"
             return
         node.outputs = self._read_outputs(body, mapped, where)
         node.phase = "Succeeded"
@@ -247,6 +259,18 @@ class Engine:
                 if "default" not in p["valueFrom"]:
                     raise
                 node.outputs[p["name"]] = str(p["valueFrom"]["default"])
+
+
+def _retries(retry: dict[str, Any], exit_code: int, where: str) -> bool:
+    """Whether Argo would retry this failure. Locally every failure is a failed container, never an Error."""
+    if retry.get("retryPolicy", "OnFailure") == "OnError":
+        return False
+    if "expression" not in retry:
+        return True
+    try:
+        return expressions.evaluate_retry(retry["expression"], exit_code)
+    except expressions.ExpressionError as err:
+        raise RunnerError(f"{where}.expression: {err}") from err
 
 
 def _when(text: str, where: str) -> bool:

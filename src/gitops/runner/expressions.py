@@ -19,6 +19,14 @@ class ExpressionError(RunnerError):
     """The expression cannot be evaluated; the message says why."""
 
 
+# The expr-lang functions Argo's retryStrategy.expression examples use.
+_FUNCTIONS: dict[str, Callable[[Any], Any]] = {
+    "asInt": lambda v: float(int(float(v))),
+    "asFloat": lambda v: float(v),
+    "string": lambda v: v if isinstance(v, str) else str(v),
+}
+
+
 def tokenize(text: str) -> list[tuple[str, str]]:
     tokens, pos = [], 0
     text = text.strip()
@@ -98,6 +106,12 @@ class _Parser:
         if kind == "word":
             if value in ("true", "false"):
                 return value == "true"
+            if self.peek() == ("op", "(") and value in _FUNCTIONS:
+                self.take()
+                arg = self.or_()
+                if self.take() != ("op", ")"):
+                    raise ExpressionError(f"missing ')' after {value}( in {self.text!r}")
+                return _FUNCTIONS[value](arg)
             return self.resolve_word(value)
         raise ExpressionError(f"unexpected {value!r} in {self.text!r}")
 
@@ -140,6 +154,18 @@ def evaluate_depends(text: str, phases: dict[str, str]) -> bool:
         return phase == result
 
     return _truth(_Parser(text, task).parse(), text)
+
+
+def evaluate_retry(text: str, exit_code: int) -> bool:
+    """retryStrategy.expression over `lastRetry`: locally a failed attempt is status Failed with its exit code."""
+    last = {"lastRetry.status": "Failed", "lastRetry.exitCode": str(exit_code), "lastRetry.duration": "0"}
+
+    def word(name: str) -> Any:
+        if name not in last:
+            raise ExpressionError(f"retryStrategy.expression {text!r}: {name!r} is not known locally (known: {', '.join(last)})")
+        return last[name]
+
+    return _truth(_Parser(text, word).parse(), text)
 
 
 def depends_names(text: str) -> set[str]:

@@ -33,6 +33,8 @@ SPEC_CLUSTER_ONLY = frozenset({
     "executor", "volumeClaimGC", "retryStrategy", "podSpecPatch", "imagePullSecrets",
 })
 VOLUME_SOURCES = frozenset({"emptyDir"})
+RETRY_RUNS = frozenset({"limit", "retryPolicy", "expression"})
+RETRY_CLUSTER_ONLY = frozenset({"backoff", "affinity"})  # backoff: retries start at once locally
 
 
 class UnsupportedField(RunnerError):

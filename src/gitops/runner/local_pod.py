@@ -9,6 +9,7 @@ from a local env file or an empty value that the summary reports.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -104,7 +105,18 @@ def remap(value: str, mapped: dict[str, Path]) -> str:
     return value
 
 
-def run(template: dict[str, Any], spec_volumes: list[dict[str, Any]], cluster: Cluster, pod_dir: Path, where: str) -> tuple[Result, dict[str, Path]]:
+_VAR = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)")
+
+
+def expand(value: str, env: dict[str, str]) -> str:
+    """Kubernetes' $(VAR) expansion in command and args: known names expand, $$ escapes, the rest stays."""
+    return _VAR.sub(lambda m: "$" if m.group(0) == "$$" else env.get(m.group(1), m.group(0)), value)
+
+
+def run(
+    template: dict[str, Any], spec_volumes: list[dict[str, Any]], cluster: Cluster, pod_dir: Path, where: str,
+    extra_env: dict[str, str] | None = None,
+) -> tuple[Result, dict[str, Path]]:
     container = template.get("container") or template.get("script")
     mapped = mounts(template, spec_volumes, pod_dir, where)
     argv = [*(container.get("command") or []), *(container.get("args") or [])]
@@ -116,8 +128,9 @@ def run(template: dict[str, Any], spec_volumes: list[dict[str, Any]], cluster: C
         argv.append(str(script))
     if argv[0] in ("python", "python3"):
         argv[0] = sys.executable  # the venv is the step image's environment
-    argv = [remap(a, mapped) for a in argv]
     env = {k: remap(v, mapped) for k, v in _env(container, cluster, where + ".container").items()}
+    env.update(extra_env or {})
+    argv = [remap(expand(a, env), mapped) for a in argv]
     tmp = mapped.get("/tmp", pod_dir / "tmp")
     tmp.mkdir(parents=True, exist_ok=True)
     full_env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp), "TMPDIR": str(tmp), "PYTHONUNBUFFERED": "1", **env}

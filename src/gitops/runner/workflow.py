@@ -64,7 +64,7 @@ def run(
         raise RunnerError(f"{where}.workflowTemplateRef: run the referenced WorkflowTemplate directly")
     ctx = Context(
         workflow_name=f"{name}-local",
-        parameters=workflow_parameters(spec, overrides, f"{kind}/{name}"),
+        parameters=workflow_parameters(spec, overrides, f"{kind}/{name}", cluster.config_maps),
         volumes=spec.get("volumes") or [],
         cluster=cluster,
         run_dir=run_dir,

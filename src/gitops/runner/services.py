@@ -1,0 +1,107 @@
+"""Local stand-ins for the platform's services: started in their own process group, stopped by its id.
+
+The Pushgateway is Debian's binary; MLServer with its MLflow runtime is the
+server KServe runs for `modelFormat: mlflow`. Tests and the local runner
+share these, so both exercise the same servers the same way.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+PUSHGATEWAY = "/usr/bin/prometheus-pushgateway"
+VENV_BIN = Path(sys.executable).parent
+
+
+class ServiceError(Exception):
+    """A local service did not start; the message carries the end of its log."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    url: str
+    log: Path
+    root: Path | None = field(default=None)
+
+    def stop(self) -> None:
+        """Stop the whole process group (the server and any worker it forked)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def start_server(argv: list[str], url: str, health: str, log: Path, env: dict | None = None,
+                 timeout: float = 90, cwd: Path | None = None) -> Server:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    handle = log.open("w")
+    process = subprocess.Popen(argv, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
+                               env={**os.environ, **(env or {})}, cwd=cwd)
+    server = Server(process, url, log)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServiceError(f"{argv[0]} exited with {process.returncode}:\n{log.read_text()[-2000:]}")
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(url + health, timeout=2).status_code == 200:
+                return server
+        time.sleep(0.3)
+    server.stop()
+    raise ServiceError(f"{argv[0]} not healthy after {timeout}s:\n{log.read_text()[-2000:]}")
+
+
+def pushgateway_installed() -> bool:
+    return os.access(PUSHGATEWAY, os.X_OK)
+
+
+def start_pushgateway(log: Path) -> Server:
+    port = free_port()
+    return start_server([PUSHGATEWAY, f"--web.listen-address=127.0.0.1:{port}"], f"http://127.0.0.1:{port}",
+                        "/-/ready", log)
+
+
+def start_mlserver(root: Path) -> Server:
+    """An MLServer with an empty model repository under `root`; models are added with serve()."""
+    root.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    (root / "settings.json").write_text(json.dumps({
+        "host": "127.0.0.1", "http_port": port, "grpc_port": free_port(), "metrics_port": free_port(),
+        "parallel_workers": 0,  # one process: two cores here
+    }))
+    server = start_server([str(VENV_BIN / "mlserver"), "start", str(root)], f"http://127.0.0.1:{port}",
+                          "/v2/health/ready", root.parent / f"{root.name}.log")
+    server.root = root
+    return server
+
+
+def serve(server: Server, name: str, uri: str) -> None:
+    """Load the model at `uri` into MLServer's MLflow runtime under `name`, as KServe would."""
+    assert server.root is not None
+    folder = server.root / name
+    folder.mkdir(exist_ok=True)
+    (folder / "model-settings.json").write_text(json.dumps(
+        {"name": name, "implementation": "mlserver_mlflow.MLflowRuntime", "parameters": {"uri": uri}}))
+    response = requests.post(f"{server.url}/v2/repository/models/{name}/load", timeout=120)
+    if response.status_code != 200:
+        raise ServiceError(f"MLServer could not load {uri} as {name}: HTTP {response.status_code} {response.text[:300]}")
