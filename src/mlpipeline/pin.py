@@ -32,7 +32,7 @@ class Pin:
 
 
 def read(path: Path) -> Pin | None:
-    """The current pin, or None when the file does not exist yet (first deploy)."""
+    """The current pin, or None before the first deploy (no file, or the overlay's empty pin)."""
     if not path.exists():
         return None
     document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -41,6 +41,8 @@ def read(path: Path) -> Pin | None:
     if document.get("kind") != "ConfigMap" or missing:
         raise StepError(f"pin file {path}", f"not a model-pin ConfigMap (missing: {', '.join(missing) or 'kind'})",
                         "restore the file from git history")
+    if not str(data["modelVersion"]).strip():
+        return None
     return Pin(**{key: str(data[key]) for key in KEYS})
 
 

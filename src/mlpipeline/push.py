@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import urllib.error
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from mlpipeline.backoff import retry
 from mlpipeline.errors import StepError
@@ -23,6 +24,16 @@ class Sample:
     name: str
     value: float
     labels: dict[str, str] = field(default_factory=dict)
+
+
+def _write_textfile(gateway: str, job: str, grouping: dict[str, str], registry) -> bool:
+    """Local runs without a Pushgateway: one text-format file per group, as the Pushgateway would hold it."""
+    from prometheus_client import write_to_textfile
+
+    directory = Path(gateway.removeprefix("file://"))
+    directory.mkdir(parents=True, exist_ok=True)
+    write_to_textfile(str(directory / f"{job}-{grouping['model']}-{grouping['environment']}.prom"), registry)
+    return True
 
 
 def push(step: str, gateway: str | None, model: str, environment: str, samples: list[Sample],
@@ -49,6 +60,8 @@ def push(step: str, gateway: str | None, model: str, environment: str, samples: 
     job = f"mlpipeline_{step}"
     grouping = {"model": model, "environment": environment}
     assert ("job", *grouping) == GROUPING_KEYS
+    if gateway.startswith("file://"):
+        return _write_textfile(gateway, job, grouping, registry)
     try:
         retry(lambda: push_to_gateway(gateway, job=job, registry=registry, grouping_key=grouping, timeout=5),
               (OSError, urllib.error.URLError))

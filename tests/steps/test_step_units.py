@@ -65,3 +65,12 @@ def test_token_travels_as_a_header_in_the_environment_and_only_over_https():
     assert env["GIT_CONFIG_VALUE_0"] == "Authorization: Basic " + base64.b64encode(b"x-access-token:tkn").decode()
     assert _auth_env("/srv/git/gitops.git", "tkn") == {}
     assert _auth_env("https://github.com/example-org/gitops.git", None) == {}
+
+
+def test_the_overlays_empty_pin_counts_as_no_pin_yet():
+    from pathlib import Path
+
+    from mlpipeline import pin
+
+    empty = Path(__file__).resolve().parents[2] / "k8s" / "overlays" / "dev" / "model-pin.yaml"
+    assert pin.read(empty) is None

@@ -127,7 +127,7 @@ class Engine:
             attempt_dir = pod_dir / f"attempt-{attempt}"
             attempt_dir.mkdir(parents=True, exist_ok=True)
             result, mapped = local_pod.run(body, self.ctx.volumes, self.ctx.cluster, attempt_dir, where)
-            node.attempts, node.seconds = attempt + 1, node.seconds + result.seconds
+            node.attempts, node.seconds, node.workdir = attempt + 1, node.seconds + result.seconds, result.outputs
             if result.exit_code == 0 or not _retries(retry, result.exit_code, f"{where}.retryStrategy"):
                 break
         if result.exit_code != 0:

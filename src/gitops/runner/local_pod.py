@@ -26,7 +26,8 @@ class Cluster:
 
     config_maps: dict[str, dict[str, str]]
     secrets: dict[str, dict[str, str]]
-    overrides: dict[str, str]  # local stand-ins (tracking URI, Pushgateway, git remote), applied last
+    overrides: dict[str, str]  # local stand-ins (tracking URI, Pushgateway, git remote) for keys a container has
+    extra: dict[str, str] = field(default_factory=dict)  # set in every container (e.g. no GitHub locally)
     missing_secrets: set[str] = field(default_factory=set)
 
     def config_map(self, name: str, where: str) -> dict[str, str]:
@@ -76,6 +77,7 @@ def _env(container: dict[str, Any], cluster: Cluster, where: str) -> dict[str, s
         else:
             raise UnsupportedField(f"{where}.env[{i}].valueFrom: only configMapKeyRef, secretKeyRef and fieldRef are supported")
     env.update({k: v for k, v in cluster.overrides.items() if k in env})
+    env.update(cluster.extra)
     return env
 
 

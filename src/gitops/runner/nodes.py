@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 
 MARKS = {"Succeeded": "✔", "Failed": "✖", "Skipped": "○", "Omitted": "⊘", "Running": "●", "Pending": "◷", "Error": "⚠"}
@@ -19,6 +20,7 @@ class Node:
     outputs: dict[str, str] = field(default_factory=dict)
     children: list["Node"] = field(default_factory=list)
     attempts: int = 0
+    workdir: Path | None = None  # the last attempt's /tmp, where the step left summary.json
 
     def child(self, name: str, template: str) -> "Node":
         node = Node(name, template, self.depth + 1)

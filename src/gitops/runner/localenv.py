@@ -1,0 +1,88 @@
+"""The one-machine stand-ins for the platform: MLflow on SQLite, a Pushgateway, git, secrets.
+
+Everything lives under a git-ignored state directory (default .local/), so a
+second run sees the first run's registry, deployed pin and alias, and
+`make clean` resets it all.
+"""
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gitops.runner import services
+
+SECRETS_HELP = "lines of SECRET_NAME/KEY=value"
+
+
+@dataclass
+class LocalEnv:
+    state: Path
+    tracking_uri: str
+    remote: Path
+    pushgateway: services.Server | None = None
+    metrics_dir: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def pushgateway_url(self) -> str:
+        return self.pushgateway.url if self.pushgateway else f"file://{self.metrics_dir}"
+
+    def stop(self) -> None:
+        if self.pushgateway:
+            self.pushgateway.stop()
+            self.pushgateway = None
+
+
+def git(*args: str, cwd: Path | None = None) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def ensure_remote(repo: Path, remote: Path) -> Path:
+    """A bare clone of this repo: the local stand-in for the GitHub repository Argo CD watches."""
+    if not (remote / "HEAD").is_file():
+        remote.parent.mkdir(parents=True, exist_ok=True)
+        git("clone", "-q", "--bare", "--no-local", str(repo), str(remote))
+    return remote
+
+
+def ensure_experiment(tracking_uri: str, name: str, artifacts: Path) -> None:
+    """Create the experiment with a fixed artifact root, so steps running in different directories share it."""
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri)
+    if client.get_experiment_by_name(name) is None:
+        artifacts.mkdir(parents=True, exist_ok=True)
+        client.create_experiment(name, artifact_location=artifacts.resolve().as_uri())
+
+
+def read_secrets(path: Path) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    if not path.is_file():
+        return out
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        name, slash, item = key.strip().partition("/")
+        if not sep or not slash:
+            raise ValueError(f"{path}:{number}: expected {SECRETS_HELP}")
+        out.setdefault(name, {})[item] = value
+    return out
+
+
+def start(repo: Path, state: Path, tracking_uri: str | None, experiment: str, run_dir: Path) -> LocalEnv:
+    state.mkdir(parents=True, exist_ok=True)
+    db = state / "mlflow" / "mlflow.db"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    env = LocalEnv(state, tracking_uri or f"sqlite:///{db.resolve()}", ensure_remote(repo, state / "remote.git"))
+    ensure_experiment(env.tracking_uri, experiment, state / "mlflow" / "artifacts")
+    if services.pushgateway_installed():
+        env.pushgateway = services.start_pushgateway(run_dir / "pushgateway.log")
+    else:
+        env.metrics_dir = run_dir / "metrics"
+        env.notes.append(
+            f"no Pushgateway ({services.PUSHGATEWAY} not installed): metrics written to {env.metrics_dir}/ "
+            "(apt-get install prometheus-pushgateway for the real one)"
+        )
+    return env

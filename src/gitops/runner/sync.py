@@ -1,0 +1,112 @@
+"""Argo CD's part for dev, on one machine: merge the deploy branch, serve the pin, run the PostSync Job.
+
+The reviewer's merge is a fast-forward of the bare remote's base branch; the
+sync renders the overlay from that commit, serves the pinned model with
+MLServer's MLflow runtime (what KServe runs for `modelFormat: mlflow`) and runs
+the PostSync hook Job's own command from the render against it, so the
+registry alias moves exactly as it would in the cluster.
+"""
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from gitops import render, yamlio
+from gitops.runner import local_pod, services, workflow
+from gitops.runner.errors import RunnerError
+from gitops.runner.localenv import git
+from gitops.runner.nodes import Node
+
+HOOK = "argocd.argoproj.io/hook"
+
+
+@dataclass
+class Synced:
+    commit: str
+    jobs: list[Node]
+    server_url: str
+
+
+def merge(remote: Path, branch: str, base: str) -> str:
+    """Fast-forward `base` to `branch` in the bare remote (the PR's merge); returns the new commit."""
+    ancestor = subprocess.run(["git", "merge-base", "--is-ancestor", base, branch], cwd=remote).returncode == 0
+    if not ancestor:
+        raise RunnerError(f"{remote}: {branch} does not fast-forward {base}; the deploy branch is stale")
+    git("update-ref", f"refs/heads/{base}", f"refs/heads/{branch}", cwd=remote)
+    return git("rev-parse", base, cwd=remote)
+
+
+def export(remote: Path, commit: str, into: Path) -> Path:
+    """The tree Argo CD would check out at `commit`."""
+    data = git_bytes(remote, "archive", "--format=tar", commit)
+    into.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+def git_bytes(cwd: Path, *args: str) -> bytes:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True).stdout
+
+
+def post_sync_jobs(docs: list[dict]) -> list[dict]:
+    return [d for d in docs if d.get("kind") == "Job" and (d["metadata"].get("annotations") or {}).get(HOOK) == "PostSync"]
+
+
+def run(remote: Path, branch: str, base: str, overlay: str, cluster: local_pod.Cluster, run_dir: Path, tree) -> Synced:
+    commit = merge(remote, branch, base)
+    tree_dir = export(remote, commit, run_dir / "synced")
+    bodies, errors = yamlio.load_documents(render.build(tree_dir / overlay, tree_dir).text)
+    if errors:
+        raise RunnerError(f"{overlay} at {commit[:12]}: cannot parse the render: {errors[0].message}")
+    pins = [d for d in bodies if d.get("kind") == "ConfigMap" and d["metadata"]["name"] == "model-pin"]
+    isvcs = [d for d in bodies if d.get("kind") == "InferenceService"]
+    if len(pins) != 1 or len(isvcs) != 1:
+        raise RunnerError(f"{overlay}: expected one model-pin ConfigMap and one InferenceService, found {len(pins)} and {len(isvcs)}")
+    storage_uri = pins[0]["data"]["storageUri"]
+    name = isvcs[0]["metadata"]["name"]
+    server = services.start_mlserver(run_dir / "mlserver")
+    try:
+        services.serve(server, name, storage_uri)
+        synced_cluster = local_pod.Cluster(workflow.config_maps(bodies), cluster.secrets, cluster.overrides, extra={
+            **cluster.extra, "READINESS": "local", "MODEL_SERVER_URL": server.url,
+            "SERVED_MODEL_NAME": name, "SERVED_STORAGE_URI": storage_uri,
+        })
+        jobs = [_run_job(job, synced_cluster, run_dir, tree) for job in post_sync_jobs(bodies)]
+    finally:
+        server.stop()
+    if not jobs:
+        raise RunnerError(f"{overlay}: no Job with {HOOK}: PostSync in the render")
+    cluster.missing_secrets |= synced_cluster.missing_secrets
+    return Synced(commit, jobs, server.url)
+
+
+def _run_job(job: dict, cluster: local_pod.Cluster, run_dir: Path, tree) -> Node:
+    name = job["metadata"]["name"]
+    pod = job["spec"]["template"]["spec"]
+    node = Node(f"{name} (PostSync)", "Job", 1)
+    tree.started(node)
+    where = f"Job/{name}.spec.template.spec.containers[0]"
+    if len(pod.get("containers") or []) != 1 or pod.get("initContainers"):
+        raise RunnerError(f"Job/{name}.spec.template.spec: the local sync runs exactly one container and no initContainers")
+    result, _ = local_pod.run({"container": pod["containers"][0]}, pod.get("volumes") or [], cluster,
+                              run_dir / "pods" / name, where)
+    node.seconds, node.workdir = result.seconds, result.outputs
+    node.phase = "Succeeded" if result.exit_code == 0 else "Failed"
+    if result.exit_code:
+        lines = [ln for ln in result.log.read_text().splitlines() if ln.strip()]
+        node.message = f"exit {result.exit_code}: {lines[-1][:200] if lines else 'no output'}"
+    tree.finished(node)
+    return node
+
+
+def pin_of(remote: Path, ref: str, pin_file: str) -> dict:
+    try:
+        return yaml.safe_load(git("show", f"{ref}:{pin_file}", cwd=remote))["data"] or {}
+    except Exception:  # noqa: BLE001 - no pin yet is a normal first run
+        return {}
