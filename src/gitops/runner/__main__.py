@@ -59,6 +59,8 @@ def _run(args: argparse.Namespace, repo: Path, state: Path) -> int:
     kind, name = ("CronWorkflow", args.cron_workflow) if args.cron_workflow else ("WorkflowTemplate", args.workflow_template)
     doc = workflow.find(bodies, kind, name, args.overlay)
     config = _pipeline_config(bodies)
+    parameters = dict(p.split("=", 1) for p in args.parameter)
+    workflow.check(bodies, doc, parameters)  # refuse before any service starts
     run_dir = state / "runs" / f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{doc['metadata']['name']}"
     run_dir.mkdir(parents=True)
     env = localenv.start(repo, state, args.tracking_uri, config.get("MLFLOW_EXPERIMENT_NAME", "default"), run_dir)
@@ -80,7 +82,7 @@ def _run(args: argparse.Namespace, repo: Path, state: Path) -> int:
     out = summary.Summary()
     metrics = f"Pushgateway {env.pushgateway_url} (stopped with the run)" if env.pushgateway else f"written to {env.metrics_dir}/"
     try:
-        root = workflow.run(bodies, doc, dict(p.split("=", 1) for p in args.parameter), cluster, run_dir, tree)
+        root = workflow.run(bodies, doc, parameters, cluster, run_dir, tree)
         summary.pipeline_lines(root, out)
         synced_ok = _deploy_and_sync(args, env, config, cluster, root, run_dir, tree, out)
     finally:

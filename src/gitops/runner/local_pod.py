@@ -76,8 +76,6 @@ def _env(container: dict[str, Any], cluster: Cluster, where: str) -> dict[str, s
             env[var["name"]] = {"metadata.namespace": "local"}.get(ref["fieldRef"].get("fieldPath", ""), "local")
         else:
             raise UnsupportedField(f"{where}.env[{i}].valueFrom: only configMapKeyRef, secretKeyRef and fieldRef are supported")
-    env.update({k: v for k, v in cluster.overrides.items() if k in env})
-    env.update(cluster.extra)
     return env
 
 
@@ -130,9 +128,12 @@ def run(
         argv.append(str(script))
     if argv[0] in ("python", "python3"):
         argv[0] = sys.executable  # the venv is the step image's environment
+    # The spec's own paths move to the per-run mounts; the local stand-ins are host values and stay as they are.
     env = {k: remap(v, mapped) for k, v in _env(container, cluster, where + ".container").items()}
+    env.update({k: v for k, v in cluster.overrides.items() if k in env})
+    env.update(cluster.extra)
     env.update(extra_env or {})
-    argv = [remap(expand(a, env), mapped) for a in argv]
+    argv = [expand(remap(a, mapped), env) for a in argv]
     tmp = mapped.get("/tmp", pod_dir / "tmp")
     tmp.mkdir(parents=True, exist_ok=True)
     full_env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp), "TMPDIR": str(tmp), "PYTHONUNBUFFERED": "1", **env}

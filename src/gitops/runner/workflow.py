@@ -50,6 +50,20 @@ def preflight(spec: dict[str, Any], kind: str, name: str) -> None:
                 fields.check(step, fields.TASK_RUNS, frozenset(), f"{where}.steps[{g}][{step.get('name')}]")
 
 
+def check(docs: list[dict[str, Any]], doc: dict[str, Any], overrides: dict[str, str]) -> dict[str, str]:
+    """Everything that can be refused before a process starts; returns the workflow's parameters."""
+    kind, name = doc["kind"], doc["metadata"]["name"]
+    spec = spec_of(doc)
+    where = f"{kind}/{name}.spec" + (".workflowSpec" if kind == "CronWorkflow" else "")
+    fields.check(spec, fields.SPEC_RUNS, fields.SPEC_CLUSTER_ONLY, where)
+    for d in docs:
+        if d.get("kind") == "WorkflowTemplate" or d is doc:
+            preflight(spec_of(d), d["kind"], d["metadata"]["name"])
+    if "workflowTemplateRef" in spec:
+        raise RunnerError(f"{where}.workflowTemplateRef: run the referenced WorkflowTemplate directly")
+    return workflow_parameters(spec, overrides, f"{kind}/{name}", config_maps(docs))
+
+
 def run(
     docs: list[dict[str, Any]], doc: dict[str, Any], overrides: dict[str, str], cluster: local_pod.Cluster,
     run_dir: Path, tree: LiveTree,
@@ -57,14 +71,9 @@ def run(
     kind, name = doc["kind"], doc["metadata"]["name"]
     spec = spec_of(doc)
     where = f"{kind}/{name}.spec" + (".workflowSpec" if kind == "CronWorkflow" else "")
-    fields.check(spec, fields.SPEC_RUNS, fields.SPEC_CLUSTER_ONLY, where)
-    for referenced in [spec, *(spec_of(d) for d in docs if d.get("kind") == "WorkflowTemplate")]:
-        preflight(referenced, kind if referenced is spec else "WorkflowTemplate", name)
-    if "workflowTemplateRef" in spec:
-        raise RunnerError(f"{where}.workflowTemplateRef: run the referenced WorkflowTemplate directly")
     ctx = Context(
         workflow_name=f"{name}-local",
-        parameters=workflow_parameters(spec, overrides, f"{kind}/{name}", cluster.config_maps),
+        parameters=check(docs, doc, overrides),
         volumes=spec.get("volumes") or [],
         cluster=cluster,
         run_dir=run_dir,

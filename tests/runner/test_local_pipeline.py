@@ -1,0 +1,108 @@
+"""The main job end to end: the dev overlay's own WorkflowTemplate and CronWorkflow, run on this machine.
+
+Real MLflow (SQLite), Debian's Pushgateway, a bare git remote and MLServer;
+nothing is faked. The runs share one state directory, in order, as a user's
+repeated `make demo` would.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gitops.runner import services
+
+pytestmark = pytest.mark.slow
+
+
+def run(repo: Path, state: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "gitops.runner", "--repo", str(repo), "--state-dir", str(state), *args],
+                          capture_output=True, text=True, cwd=repo, timeout=600)
+
+
+def summary(out: str) -> dict[str, str]:
+    lines = out.split("\nSummary\n", 1)[1].splitlines()
+    return {line[2:].split("  ", 1)[0].strip(): line.split("  ", 2)[-1].strip() for line in lines if line.startswith("  ") and not line.startswith("    ")}
+
+
+def registry(state: Path):
+    from mlflow import MlflowClient
+
+    return MlflowClient(f"sqlite:///{state / 'mlflow' / 'mlflow.db'}")
+
+
+@pytest.fixture(scope="module")
+def state(tmp_path_factory) -> Path:
+    if not services.pushgateway_installed():
+        pytest.fail(f"{services.PUSHGATEWAY} missing: apt-get update && apt-get install -y prometheus-pushgateway")
+    return tmp_path_factory.mktemp("local") / ".local"
+
+
+@pytest.fixture(scope="module")
+def first(repo, state):
+    return run(repo, state)
+
+
+def test_first_run_trains_deploys_serves_and_moves_the_alias(first, state):
+    assert first.returncode == 0, first.stdout + first.stderr
+    for line in ("✔ train", "✔ validate", "✔ version", "✔ monitor", "✔ deploy", "✔ mark-deployed (PostSync)"):
+        assert line in first.stdout
+    s = summary(first.stdout)
+    assert s["model"].startswith("iris version 1 (run ")
+    assert s["semver"] == "1.0.0"
+    assert s["validation"].endswith("against no champion yet (absolute gates only)")
+    assert s["pull request"].startswith("not opened locally (no GitHub); branch deploy/iris-v1 in ")
+    assert "+  modelVersion: '1'" in first.stdout  # the diff the pull request would carry
+    assert s["post-sync"].startswith("alias dev -> version 1 (moved); probe latency ")
+    assert str(registry(state).get_model_version_by_alias("iris", "dev").version) == "1"
+    assert s["browse runs"] == f".venv/bin/mlflow ui --backend-store-uri sqlite:///{state / 'mlflow' / 'mlflow.db'}"
+
+
+def test_second_run_is_judged_against_the_first_as_champion(first, repo, state):
+    second = run(repo, state)
+    assert second.returncode == 0, second.stdout + second.stderr
+    s = summary(second.stdout)
+    assert s["validation"].endswith("against champion version 1")
+    assert s["post-sync"].startswith("alias dev -> version 2 (moved)")
+    assert "-  modelVersion: '1'" in second.stdout and "+  modelVersion: '2'" in second.stdout
+
+
+def test_failed_validation_skips_deploy_and_parameters_reach_train(first, repo, state):
+    forced = run(repo, state, "-p", "accuracy-floor=0.999", "-p", "n-estimators=7", "--no-serve")
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    for step in ("version", "monitor", "deploy"):
+        assert f"○ {step}" in forced.stdout
+    assert "when: 'false' == 'true' is false" in forced.stdout
+    assert summary(forced.stdout)["validation"].startswith("failed (")
+    client = registry(state)
+    latest = max(client.search_model_versions("name='iris'"), key=lambda v: int(v.version))
+    assert client.get_run(latest.run_id).data.params["n_estimators"] == "7"
+    assert client.get_model_version_by_alias("iris", "dev").version != latest.version
+
+
+def test_drift_cron_retrains_through_template_ref_on_a_shifted_sample(first, repo, state):
+    cron = run(repo, state, "--cron-workflow", "iris-drift", "-p", "n-estimators=13", "--no-serve")
+    assert cron.returncode == 0, cron.stdout + cron.stderr
+    assert "✔ retrain" in cron.stdout and "✔ deploy" in cron.stdout
+    assert summary(cron.stdout)["local sync"].startswith("skipped (--no-serve)")
+    client = registry(state)
+    latest = max(client.search_model_versions("name='iris'"), key=lambda v: int(v.version))
+    assert client.get_run(latest.run_id).data.params["n_estimators"] == "13"
+
+
+def test_drift_cron_skips_retraining_on_an_unshifted_sample(first, repo, state):
+    cron = run(repo, state, "--cron-workflow", "iris-drift", "--drift-sample", "unshifted", "--no-serve")
+    assert cron.returncode == 0, cron.stdout + cron.stderr
+    assert "○ retrain" in cron.stdout
+    assert "when: 'false' == 'true' is false" in cron.stdout
+
+
+def test_unknown_parameter_is_refused_before_anything_runs(repo, tmp_path):
+    refused = run(repo, tmp_path / ".local", "-p", "trees=5")
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == (
+        "runner: -p trees: WorkflowTemplate/iris-pipeline declares no such parameter "
+        "(it has: accuracy-floor, champion-tolerance, f1-floor, max-depth, minor-margin, n-estimators)"
+    )
