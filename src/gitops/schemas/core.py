@@ -8,11 +8,10 @@ under `$defs` and the refs become local (`#/$defs/...`).
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any, Iterator
-
-import kubernetes_validate
 
 REF_PREFIX = "/api/_definitions.json#/$defs/"  # in the per-type files
 LOCAL_PREFIX = "#/$defs/"  # inside _definitions.json, and in what we write
@@ -26,7 +25,9 @@ def package_version() -> str:
 
 
 def source_dir(k8s_version: str) -> Path:
-    root = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
+    # Located, not imported: importing kubernetes_validate pulls in python-jsonschema (90 ms) for nothing.
+    spec = importlib.util.find_spec("kubernetes_validate")
+    root = Path(list(spec.submodule_search_locations)[0]) / "kubernetes-json-schema"
     path = root / f"v{k8s_version}-local-strict"
     if not path.is_dir():
         shipped = sorted(p.name for p in root.glob("v*-local-strict"))
