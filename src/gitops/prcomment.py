@@ -16,7 +16,7 @@ from gitops import diffreport, environments
 from gitops.diff import diff_against
 from gitops.gitrepo import Git, GitError
 from gitops.objectdiff import DiffError
-from gitops.pullrequests import PullRequests
+from mlpipeline.pullrequests import PullRequests
 from gitops.render import RenderError
 
 MARKER = "<!-- iris-gitops:rendered-diff -->"
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None, prs: PullRequests | None = None) -> int:
         sys.stdout.write(body)
     else:
         if prs is None:
-            from gitops.github import GitHubPullRequests
+            from mlpipeline.github import GitHubPullRequests
 
             prs = GitHubPullRequests.from_env()
         print(f"prcomment: {prs.upsert_comment(number=args.pr, marker=MARKER, body=body)}")

@@ -25,7 +25,7 @@ from gitops.environments import KUSTOMIZATION, PIN_FILE
 from gitops.gitrepo import Git, GitError
 from gitops.kustomize_images import ImageOverride, images_of, set_image
 from gitops.objectdiff import RenderDiff, diff_renders
-from gitops.pullrequests import PullRequest, PullRequests
+from mlpipeline.pullrequests import PullRequest, PullRequests
 from gitops.render import Rendered, RenderError, build
 
 # Extra checks on the promoted render, one message per problem (empty: fine).
@@ -293,7 +293,7 @@ def main(argv: list[str] | None = None, prs: PullRequests | None = None, check: 
     try:
         plan = plan_promotion(args.root, request)
         if prs is None:
-            from gitops.github import GitHubPullRequests
+            from mlpipeline.github import GitHubPullRequests
 
             prs = GitHubPullRequests.from_env()
         result = open_promotion(args.root, request, plan, prs, check)

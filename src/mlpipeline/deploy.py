@@ -13,7 +13,8 @@ from mlpipeline.config import StepParser, add_registry_flags
 from mlpipeline.errors import StepError
 from mlpipeline.gitrepo import Checkout
 from mlpipeline.outputs import write_outputs
-from mlpipeline.pullrequests import GitHub, PullRequests
+from mlpipeline.github import GitHubError, GitHubPullRequests
+from mlpipeline.pullrequests import PullRequests, github_repo
 from mlpipeline.version import SEMVER_TAG
 
 STEP = "deploy"
@@ -64,7 +65,17 @@ def pull_requests_for(args) -> PullRequests | None:
     token = os.environ.get("GITHUB_TOKEN")
     if not token:
         raise StepError("GITHUB_TOKEN", "not set", "mount the git-credentials secret, or pass --pr-provider none")
-    return GitHub(args.repo_url, token, args.github_api_url)
+    return GitHubPullRequests(github_repo(args.repo_url), token, args.github_api_url)
+
+
+def open_pull_request(pulls: PullRequests | None, head: str, base: str, title: str, body: str) -> str:
+    if pulls is None:
+        return ""
+    try:
+        return pulls.open_pull_request(head=head, base=base, title=title, body=body).url
+    except GitHubError as err:
+        raise StepError(f"GitHub {getattr(pulls, 'repository', '?')}", f"opening the pull request failed: {err}",
+                        "check that GITHUB_TOKEN may create pull requests on the repository") from None
 
 
 def main(argv: list[str] | None = None, pulls: PullRequests | None = None) -> None:
@@ -96,7 +107,7 @@ def main(argv: list[str] | None = None, pulls: PullRequests | None = None) -> No
         checkout.push(branch)
         pushed = True
         title = f"deploy: {new.modelName} v{new.modelVersion} ({new.semver}) to {args.environment}"
-        pr_url = pulls.open(branch, args.base_branch, title, commit_message(new, args.environment)) if pulls else ""
+        pr_url = open_pull_request(pulls, branch, args.base_branch, title, commit_message(new, args.environment))
     except BaseException:
         if pushed:
             checkout.delete_remote_branch(branch)

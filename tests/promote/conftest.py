@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from gitops.pullrequests import RecordingPullRequests
+from tests.doubles import RecordingPullRequests
 
 BASE_KUSTOMIZATION = """\
 apiVersion: kustomize.config.k8s.io/v1beta1

@@ -7,8 +7,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from gitops.github import GitHubError, GitHubPullRequests
-from gitops.pullrequests import PullRequest
+from mlpipeline.github import GitHubError, GitHubPullRequests
+from mlpipeline.pullrequests import PullRequest
 
 
 class FakeGitHub(BaseHTTPRequestHandler):
@@ -29,6 +29,9 @@ class FakeGitHub(BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
         self.requests.append(("GET", self.path, None))
+        if "/pulls?" in self.path:
+            self._reply(200, [{"number": 12, "html_url": "https://github.test/o/r/pull/12"}])
+            return
         page = int(self.path.rpartition("page=")[2])
         self._reply(200, self.comments[(page - 1) * 100 : page * 100])
 
@@ -37,6 +40,8 @@ class FakeGitHub(BaseHTTPRequestHandler):
         self.requests.append(("POST", self.path, payload))
         if self.headers["Authorization"] != "Bearer t0ken":
             self._reply(401, {"message": "Bad credentials"})
+        elif self.path.endswith("/pulls") and payload["head"] == "already-open":
+            self._reply(422, {"message": "Validation Failed"})
         elif self.path.endswith("/pulls"):
             self._reply(201, {"number": 12, "html_url": "https://github.test/o/r/pull/12"})
         else:
@@ -95,3 +100,11 @@ def test_an_api_error_names_the_call_status_and_message(github):
     with pytest.raises(GitHubError) as error:
         client.open_pull_request(head="b", base="main", title="t", body="x")
     assert str(error.value) == "POST /repos/o/r/pulls: HTTP 401: Bad credentials"
+
+
+def test_a_rerun_finds_the_pull_request_already_open_for_its_branch(github):
+    client = GitHubPullRequests("o/r", "t0ken", api_url=github)
+    assert client.open_pull_request(head="already-open", base="main", title="t", body="x") == PullRequest(
+        12, "https://github.test/o/r/pull/12")
+    assert [(method, path) for method, path, _ in FakeGitHub.requests] == [
+        ("POST", "/repos/o/r/pulls"), ("GET", "/repos/o/r/pulls?state=open&head=o:already-open&base=main")]

@@ -7,7 +7,8 @@ import pytest
 
 from conftest import git, overlay_kustomization, pin, write
 from gitops import promote
-from gitops.pullrequests import PullRequest, RecordingPullRequests
+from mlpipeline.pullrequests import PullRequest
+from tests.doubles import RecordingPullRequests
 
 STAGING_KUSTOMIZATION_PROMOTED = """\
 # staging: promoted by pull request

@@ -23,6 +23,7 @@ import pytest
 import requests
 
 from gitops.runner import services
+from tests.doubles import RecordingPullRequests  # noqa: F401 (tests import it from here)
 from gitops.runner.services import Server, free_port, start_server  # noqa: F401 (used by fixtures below)
 
 REPO = Path(__file__).resolve().parents[2]
@@ -140,17 +141,6 @@ def merge(remote: Path, branch: str, work: Path) -> None:
     git("clone", "--quiet", str(remote), str(clone), cwd=work)
     git("merge", "--quiet", "--no-ff", "-m", f"Merge {branch}", f"origin/{branch}", cwd=clone)
     git("push", "--quiet", "origin", "HEAD:main", cwd=clone)
-
-
-class RecordingPullRequests:
-    """The GitHub API double: implements mlpipeline.pullrequests.PullRequests and records each call."""
-
-    def __init__(self):
-        self.opened: list[dict] = []
-
-    def open(self, head: str, base: str, title: str, body: str) -> str:
-        self.opened.append({"head": head, "base": base, "title": title, "body": body})
-        return f"https://github.example.invalid/pulls/{len(self.opened)}"
 
 
 @pytest.fixture

@@ -243,11 +243,12 @@ def test_deploy_without_a_token_touches_nothing(pipeline, tmp_path, monkeypatch)
 class FailingPullRequests:
     """The GitHub double, answering the way the real client does when the API refuses."""
 
-    def open(self, head: str, base: str, title: str, body: str) -> str:
-        from mlpipeline.errors import StepError
+    repository = "example-org/gitops"
 
-        raise StepError("GitHub example-org/gitops", "opening the pull request failed with HTTP 403",
-                        "check that GITHUB_TOKEN may create pull requests on the repository")
+    def open_pull_request(self, *, head: str, base: str, title: str, body: str):
+        from mlpipeline.github import GitHubError
+
+        raise GitHubError("POST /repos/example-org/gitops/pulls: HTTP 403: Resource not accessible by integration", 403)
 
 
 @pytest.mark.slow
@@ -277,7 +278,8 @@ def test_a_refused_pull_request_deletes_the_pushed_branch(pipeline, tmp_path):
                                  "--checkout-dir", str(checkout)], tmp_path / "out",
                       main=lambda argv: deploy.main(argv, pulls=FailingPullRequests()))
     assert (result.code, result.error_line) == (1, (
-        "deploy: GitHub example-org/gitops: opening the pull request failed with HTTP 403 "
+        "deploy: GitHub example-org/gitops: opening the pull request failed: POST /repos/example-org/gitops/pulls: "
+        "HTTP 403: Resource not accessible by integration "
         "(fix: check that GITHUB_TOKEN may create pull requests on the repository)"))
     assert git("for-each-ref", "--format=%(refname)", cwd=remote) == "refs/heads/main"
     assert git("branch", "--list", "deploy/*", cwd=checkout) == ""

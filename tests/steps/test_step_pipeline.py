@@ -84,7 +84,7 @@ def test_deploy_commits_with_run_id_and_figures_and_opens_one_pull_request_per_v
     assert f"MLflow run {pipeline.runs[1]['train'].outputs['run_id']}" in message
     assert [(pr["head"], pr["base"]) for pr in pipeline.pulls.opened[:2]] == [("deploy/iris-v1", "main"),
                                                                           ("deploy/iris-v2", "main")]
-    assert pipeline.runs[1]["deploy"].outputs["pr_url"] == "https://github.example.invalid/pulls/2"
+    assert pipeline.runs[1]["deploy"].outputs["pr_url"] == "https://github.test/pulls/2"
 
 
 @pytest.mark.slow

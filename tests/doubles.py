@@ -1,43 +1,24 @@
-"""The pull-request interface promotion, the deploy step and the PR-diff job share.
+"""The one test double in the suite: the GitHub API, which cannot be reached here.
 
-Everything that talks to the forge goes through `PullRequests`; the GitHub
-REST client (gitops.github) implements it for real and `RecordingPullRequests`
-implements it for tests, so no test needs the network. Standard library only,
-so the step image can import it too.
+It implements mlpipeline.pullrequests.PullRequests, the interface the real
+client (mlpipeline.github) implements, and records every call.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
 
-
-@dataclass(frozen=True)
-class PullRequest:
-    number: int
-    url: str
-
-
-class PullRequests(Protocol):
-    def open_pull_request(self, *, head: str, base: str, title: str, body: str) -> PullRequest:
-        """Open a pull request merging branch `head` (already pushed) into `base`."""
-        ...
-
-    def upsert_comment(self, *, number: int, marker: str, body: str) -> str:
-        """Create or replace the one comment on PR `number` whose body contains `marker`; returns its URL.
-
-        `marker` is a hidden HTML comment, so a job updates its own comment
-        instead of adding one per push.
-        """
-        ...
+from mlpipeline.pullrequests import PullRequest
 
 
 @dataclass
 class RecordingPullRequests:
-    """Test double: records every call and keeps comments in memory."""
-
     calls: list[tuple[str, dict[str, object]]] = field(default_factory=list)
     comments: dict[int, list[str]] = field(default_factory=dict)
     next_number: int = 1
+
+    @property
+    def opened(self) -> list[dict[str, object]]:
+        return [request for call, request in self.calls if call == "open_pull_request"]
 
     def open_pull_request(self, *, head: str, base: str, title: str, body: str) -> PullRequest:
         self.calls.append(("open_pull_request", {"head": head, "base": base, "title": title, "body": body}))

@@ -1,4 +1,4 @@
-"""GitHub REST implementation of `PullRequests` (urllib: no client library to pin in the step image)."""
+"""GitHub REST implementation of `PullRequests` (urllib: nothing more to pin in the step image)."""
 from __future__ import annotations
 
 import json
@@ -8,13 +8,17 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from gitops.pullrequests import PullRequest
+from mlpipeline.pullrequests import PullRequest
 
 API_VERSION = "2022-11-28"
 
 
 class GitHubError(Exception):
     """A GitHub API call failed; the message names the call, the status and GitHub's message."""
+
+    def __init__(self, message: str, status: int = 0):
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -36,8 +40,20 @@ class GitHubPullRequests:
         )
 
     def open_pull_request(self, *, head: str, base: str, title: str, body: str) -> PullRequest:
-        created = self._call("POST", f"/repos/{self.repository}/pulls", {"head": head, "base": base, "title": title, "body": body})
+        try:
+            created = self._call("POST", f"/repos/{self.repository}/pulls", {"head": head, "base": base, "title": title, "body": body})
+        except GitHubError as err:
+            # 422 is GitHub's answer when a pull request for this branch is already open: a re-run.
+            existing = self._open_for(head, base) if err.status == 422 else None
+            if existing is None:
+                raise
+            return existing
         return PullRequest(number=int(created["number"]), url=str(created["html_url"]))
+
+    def _open_for(self, head: str, base: str) -> PullRequest | None:
+        owner = self.repository.split("/")[0]
+        listed = self._call("GET", f"/repos/{self.repository}/pulls?state=open&head={owner}:{head}&base={base}")
+        return PullRequest(number=int(listed[0]["number"]), url=str(listed[0]["html_url"])) if listed else None
 
     def upsert_comment(self, *, number: int, marker: str, body: str) -> str:
         existing = self._find_comment(number, marker)
@@ -79,6 +95,6 @@ class GitHubPullRequests:
                 detail = json.loads(detail).get("message", detail)
             except ValueError:
                 pass
-            raise GitHubError(f"{method} {path.split('?')[0]}: HTTP {err.code}: {detail}") from None
+            raise GitHubError(f"{method} {path.split('?')[0]}: HTTP {err.code}: {detail}", err.code) from None
         except urllib.error.URLError as err:
             raise GitHubError(f"{method} {path.split('?')[0]}: {err.reason}") from None
