@@ -106,7 +106,7 @@ EXPECTED = {
     ],
     "app-source-path": [
         "tests/fixtures/rules/app-source-path: Application/argocd/demo-missing spec.source.path: apps/qa has no kustomization in the repo [app-source-path] (fix: point it at an overlay directory that exists)",
-        "tests/fixtures/rules/app-source-path: Application/argocd/demo-broken spec.sources[1].path: apps/broken does not build: kustomize build failed: error: accumulating resources: accumulation err='accumulating resources from 'missing.yaml': evalsymlink failure on 'apps/broken/missing.yaml' : lstat apps/broken/missing.yaml: no such file or directory': must build at directory: not a valid directory: evalsymlink failure on 'apps/broken/missing.yaml' : lstat apps/broken/missing.yaml: no such file or directory [app-source-path] (fix: run `make render OVERLAY=apps/broken` and fix the build)",
+        "tests/fixtures/rules/app-source-path: Application/argocd/demo-broken spec.sources[1].path: apps/broken does not build: resources: 'missing.yaml' does not exist [app-source-path] (fix: fix the path under resources:, relative to the kustomization)",
     ],
     "app-destination-namespace": [
         "tests/fixtures/rules/app-destination-namespace: Application/argocd/demo-dev spec.destination.namespace: is demo-staging but apps/dev renders into demo-dev [app-destination-namespace] (fix: make the destination namespace the overlay's `namespace:`)",

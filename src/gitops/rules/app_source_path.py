@@ -44,8 +44,4 @@ def check(overlay: Overlay) -> Iterable[Finding]:
                 continue
             rendered = overlay.context.render(path)
             if isinstance(rendered, RenderError):
-                # kustomize names files by absolute path; show them repo-relative like everything else.
-                why = str(rendered).removeprefix(f"{path}: ").replace(f"{root.resolve()}/", "")
-                yield overlay.finding(
-                    app, field, f"{path} does not build: {why}", f"run `make render OVERLAY={path}` and fix the build"
-                )
+                yield overlay.finding(app, field, f"{path} does not build: {rendered.cause}", rendered.fix)

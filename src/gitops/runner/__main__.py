@@ -63,7 +63,8 @@ def _run(args: argparse.Namespace, repo: Path, state: Path) -> int:
     workflow.check(bodies, doc, parameters)  # refuse before any service starts
     run_dir = state / "runs" / f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{doc['metadata']['name']}"
     run_dir.mkdir(parents=True)
-    env = localenv.start(repo, state, args.tracking_uri, config.get("MLFLOW_EXPERIMENT_NAME", "default"), run_dir)
+    env = localenv.start(repo, state, args.tracking_uri, config.get("MLFLOW_EXPERIMENT_NAME", "default"),
+                         config.get("GIT_BASE_BRANCH", "main"), run_dir)
     overrides = {
         "MLFLOW_TRACKING_URI": env.tracking_uri,
         "PUSHGATEWAY_URL": env.pushgateway_url,

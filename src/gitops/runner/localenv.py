@@ -38,11 +38,13 @@ def git(*args: str, cwd: Path | None = None) -> str:
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
 
 
-def ensure_remote(repo: Path, remote: Path) -> Path:
-    """A bare clone of this repo: the local stand-in for the GitHub repository Argo CD watches."""
+def ensure_remote(repo: Path, remote: Path, base: str) -> Path:
+    """A bare repository holding this checkout's commit as `base`: the stand-in for the GitHub repository
+    Argo CD watches. Pushing HEAD (not cloning branches) works from a detached checkout too, as CI has."""
     if not (remote / "HEAD").is_file():
-        remote.parent.mkdir(parents=True, exist_ok=True)
-        git("clone", "-q", "--bare", "--no-local", str(repo), str(remote))
+        remote.mkdir(parents=True, exist_ok=True)
+        git("init", "-q", "--bare", f"--initial-branch={base}", str(remote))
+        git("push", "-q", str(remote), f"HEAD:refs/heads/{base}", cwd=repo)
     return remote
 
 
@@ -71,11 +73,11 @@ def read_secrets(path: Path) -> dict[str, dict[str, str]]:
     return out
 
 
-def start(repo: Path, state: Path, tracking_uri: str | None, experiment: str, run_dir: Path) -> LocalEnv:
+def start(repo: Path, state: Path, tracking_uri: str | None, experiment: str, base: str, run_dir: Path) -> LocalEnv:
     state.mkdir(parents=True, exist_ok=True)
     db = state / "mlflow" / "mlflow.db"
     db.parent.mkdir(parents=True, exist_ok=True)
-    env = LocalEnv(state, tracking_uri or f"sqlite:///{db.resolve()}", ensure_remote(repo, state / "remote.git"))
+    env = LocalEnv(state, tracking_uri or f"sqlite:///{db.resolve()}", ensure_remote(repo, state / "remote.git", base))
     ensure_experiment(env.tracking_uri, experiment, state / "mlflow" / "artifacts")
     if services.pushgateway_installed():
         env.pushgateway = services.start_pushgateway(run_dir / "pushgateway.log")
