@@ -36,6 +36,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
 )
 
 
+def warnings(stderr: str, root: str) -> list[tuple[str, str]]:
+    """(message, fix) for every warning line kustomize printed; a build that warned still produced output."""
+    return [explain(line, root) for line in stderr.splitlines() if line.lstrip("# ").startswith("Warning:")]
+
+
 def explain(stderr: str, root: str) -> tuple[str, str]:
     """(message, fix) for kustomize's output; unknown errors keep kustomize's last line."""
     text = " ".join(line.lstrip("# ").strip() for line in stderr.splitlines() if line.strip())

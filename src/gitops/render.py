@@ -30,6 +30,7 @@ class RenderError(Exception):
 class Rendered:
     source: str
     text: str
+    warnings: tuple[tuple[str, str], ...] = ()  # (message, fix) per kustomize warning, when not strict
 
 
 def kubectl_path() -> str:
@@ -52,8 +53,9 @@ def tool_versions() -> dict[str, str]:
     return {"kubectl": versions.get("Client Version", "?"), "kustomize": versions.get("Kustomize Version", "?")}
 
 
-def build(directory: Path, root: Path | None = None) -> Rendered:
-    """`kustomize build` one directory; any stderr output (a deprecation warning) is an error."""
+def build(directory: Path, root: Path | None = None, strict: bool = True) -> Rendered:
+    """`kustomize build` one directory. A warning (a deprecated field) raises when `strict`; the
+    validator passes strict=False to report every warning and still check what was rendered."""
     root = root or Path.cwd()
     source = _relative(directory, root)
     proc = subprocess.run(
@@ -63,10 +65,13 @@ def build(directory: Path, root: Path | None = None) -> Rendered:
         env={**os.environ, "KUSTOMIZE_PLUGIN_HOME": "/nonexistent"},
     )
     stderr = proc.stderr.strip()
-    if proc.returncode != 0 or stderr:
-        cause, fix = kustomize_errors.explain(stderr or "kustomize failed with no output", str(directory.resolve()))
-        raise RenderError(source, cause, fix)
-    return Rendered(source=source, text=proc.stdout)
+    here = str(directory.resolve())
+    warned = kustomize_errors.warnings(stderr, here)
+    if proc.returncode != 0 or (stderr and not warned):
+        raise RenderError(source, *kustomize_errors.explain(stderr or "kustomize failed with no output", here))
+    if warned and strict:
+        raise RenderError(source, *warned[0])
+    return Rendered(source=source, text=proc.stdout, warnings=tuple(warned))
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -39,12 +39,13 @@ def default_rule_passes() -> list[RulePass]:
     return [policy_pass]
 
 
-def _render(directory: Path, repo: Path) -> tuple[str, str | None, Finding | None]:
+def _render(directory: Path, repo: Path) -> tuple[str, str | None, list[Finding]]:
     source = render._relative(directory, repo)
     try:
-        return source, render.build(directory, repo).text, None
+        rendered = render.build(directory, repo, strict=False)
     except RenderError as err:
-        return source, None, Finding(source, "kustomization.yaml", "", err.cause, err.fix, rule="render")
+        return source, None, [Finding(source, "kustomization.yaml", "", err.cause, err.fix, rule="render")]
+    return source, rendered.text, [Finding(source, "kustomization.yaml", "", m, f, rule="render") for m, f in rendered.warnings]
 
 
 def _documents(source: str, text: str) -> tuple[list[Document], list[Finding]]:
@@ -78,10 +79,10 @@ def run(
     result = report.Report()
     rendered: dict[str, list[Document]] = {}
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        for source, text, failure in pool.map(lambda d: _render(d, repo), dirs):
+        for source, text, render_findings in pool.map(lambda d: _render(d, repo), dirs):
             entry = result.add(source)
-            if failure:
-                entry.findings.append(failure)
+            entry.findings.extend(render_findings)
+            if text is None:
                 continue
             if write_rendered:
                 _write_rendered(write_rendered, source, text or "")

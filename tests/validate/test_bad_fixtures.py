@@ -20,6 +20,10 @@ CASES = {
         "IPAddress/demo/10.96.0.20 apiVersion: networking.k8s.io/v1beta1 IPAddress is not served by Kubernetes "
         "1.37.0: it was removed after 1.33.0 (fix: use apiVersion networking.k8s.io/v1, which both 1.33.0 and 1.37.0 serve)"
     ),
+    "removed-before-oldest": (
+        "PodDisruptionBudget/demo/web apiVersion: policy/v1beta1 PodDisruptionBudget is served by neither Kubernetes "
+        "1.33.0 nor 1.37.0 (fix: use apiVersion policy/v1, which both 1.33.0 and 1.37.0 serve)"
+    ),
     "deprecated-kustomize-field": (
         "kustomization.yaml: deprecated kustomize field: 'commonLabels' is deprecated. Please use 'labels' instead. "
         "(fix: use the kustomize v5 field the message names, or run `kustomize edit fix`)"
@@ -47,6 +51,19 @@ def test_bad_fixture_fails_with_exact_message(case, repo, schema_index, capsys):
     assert code == 1
     assert findings == [f"{FIXTURES}/{case}: {CASES[case]}"]
     assert out.rstrip().splitlines()[-1].startswith("FAILED: 1 kustomizations")
+
+
+def test_every_warning_is_reported_and_the_render_is_still_checked(repo, schema_index, capsys):
+    case = f"{FIXTURES}/deprecated-and-invalid"
+    assert validate.main([case, "--repo", str(repo)], rule_passes=[]) == 1
+    findings = [line for line in capsys.readouterr().out.splitlines() if line.startswith(f"{case}: ")]
+    assert findings == [
+        f'{case}: Deployment/demo/web spec.replica: unknown field "replica" (fix: did you mean "replicas"?)',
+        f"{case}: kustomization.yaml: deprecated kustomize field: 'bases' is deprecated. Please use 'resources' instead. "
+        "(fix: use the kustomize v5 field the message names, or run `kustomize edit fix`)",
+        f"{case}: kustomization.yaml: deprecated kustomize field: 'commonLabels' is deprecated. Please use 'labels' instead. "
+        "(fix: use the kustomize v5 field the message names, or run `kustomize edit fix`)",
+    ]
 
 
 def test_good_fixture_passes(repo, schema_index, capsys):

@@ -68,6 +68,12 @@ class SchemaIndex:
                 result.hint = self._replacement_hint(kind, OLDEST)
         else:
             path = crd_file(self.root, api_version, kind)
+            served_as = sorted({k.split("|")[0] for v in KUBERNETES_VERSIONS for k in self.core[v] if k.split("|")[1] == kind})
+            if not path.is_file() and served_as:
+                # A core kind under an apiVersion neither end of the range serves (removed before 1.33).
+                result.problem = f"{api_version} {kind} is served by neither Kubernetes {OLDEST} nor {NEWEST}"
+                result.hint = self._replacement_hint(kind, OLDEST)
+                return result
             if path.is_file():
                 self._compile(path, "crd", found)
             elif key_reason := self.unchecked.get((api_version, kind)):
