@@ -27,6 +27,11 @@ def run(docs, kind, name, tmp_path, **overrides):
     return root, out.getvalue()
 
 
+def pod_log(run_dir, name):
+    (log,) = run_dir.glob(f"pods/*-{name}/attempt-0/log.txt")
+    return log
+
+
 def phases(root):
     return {n.name: n.phase for n in root.walk()}
 
@@ -36,8 +41,8 @@ def test_dag_runs_in_order_and_passes_outputs(docs, tmp_path):
     assert phases(root) == {"pipeline": "Succeeded", "train": "Succeeded", "validate": "Succeeded", "deploy": "Succeeded"}
     train = root.children[0]
     assert train.outputs == {"score": "0.1"}
-    assert "greeting hello n 10" in (tmp_path / "pods" / "train" / "attempt-0" / "log.txt").read_text()
-    assert (tmp_path / "pods" / "deploy" / "attempt-0" / "log.txt").read_text() == "deploying 0.1\n"
+    assert "greeting hello n 10" in pod_log(tmp_path, "train").read_text()
+    assert pod_log(tmp_path, "deploy").read_text() == "deploying 0.1\n"
     assert [line.strip()[:3] for line in live.splitlines()][-1] == "✔ p"
 
 
@@ -52,7 +57,7 @@ def test_failed_gate_skips_deploy_and_the_tree_shows_it(docs, tmp_path):
 
 def test_parameter_override_reaches_the_train_step(docs, tmp_path):
     run(docs, "WorkflowTemplate", "pipeline", tmp_path, **{"n-estimators": "42"})
-    assert "n 42" in (tmp_path / "pods" / "train" / "attempt-0" / "log.txt").read_text()
+    assert "n 42" in pod_log(tmp_path, "train").read_text()
 
 
 def test_unknown_parameter_override_is_an_error(docs, tmp_path):
@@ -97,7 +102,7 @@ def test_cron_workflow_retrain_branch_gets_its_parameters_through_template_ref(d
     root, _ = run(docs, "CronWorkflow", "drift", tmp_path)
     assert phases(root)["retrain"] == "Succeeded"
     # the caller's parameters arrive, not the WorkflowTemplate's spec.arguments (10)
-    assert "n 70" in (tmp_path / "pods" / "train" / "attempt-0" / "log.txt").read_text()
+    assert "n 70" in pod_log(tmp_path, "train").read_text()
 
 
 def test_cron_workflow_skips_retrain_without_drift(docs, tmp_path):
@@ -114,3 +119,36 @@ def test_template_ref_does_not_carry_the_referenced_arguments(docs, tmp_path):
         "WorkflowTemplate/pipeline.spec.templates[main]: input parameter 'n-estimators' has no value: "
         "the caller passes none and it has no default"
     )
+
+
+REFUSED = {
+    "foreign-image": (
+        lambda d: d[1]["spec"]["templates"][3]["container"].update(image="busybox:1.36"),
+        "WorkflowTemplate/pipeline.spec.templates[echo].container.image: 'busybox:1.36' is not the step image "
+        "(ghcr.io/example-org/iris-steps); only its commands run locally",
+    ),
+    "dag-fail-fast": (
+        lambda d: d[1]["spec"]["templates"][0]["dag"].update(failFast=False),
+        "WorkflowTemplate/pipeline.spec.templates[main].dag.failFast: not supported by the local runner (it runs tasks)",
+    ),
+    "template-defaults": (
+        lambda d: d[1]["spec"].update(templateDefaults={"timeout": "1h"}),
+        "WorkflowTemplate/pipeline.spec.templateDefaults: not supported by the local runner "
+        "(it runs arguments, entrypoint, templates, volumes)",
+    ),
+    "input-from-configmap": (
+        lambda d: d[1]["spec"]["templates"][3]["inputs"]["parameters"][0].update(valueFrom={"configMapKeyRef": {"name": "x", "key": "y"}}),
+        "WorkflowTemplate/pipeline.spec.templates[echo].inputs.parameters[text].valueFrom: not supported by the local "
+        "runner (it runs default, description, enum, name, value)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_what_cannot_run_faithfully_is_refused_before_anything_runs(case, docs, tmp_path):
+    mutate, message = REFUSED[case]
+    mutate(docs)
+    with pytest.raises(RunnerError) as err:
+        run(docs, "WorkflowTemplate", "pipeline", tmp_path)
+    assert str(err.value) == message
+    assert not (tmp_path / "pods").exists()

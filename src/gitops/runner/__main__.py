@@ -77,7 +77,8 @@ def _run(args: argparse.Namespace, repo: Path, state: Path) -> int:
         env.notes.append(f"drift input: a generated {args.drift_sample} sample, {sample}")
     secrets_file = args.secrets_file or state / "secrets.env"
     cluster = local_pod.Cluster(workflow.config_maps(bodies), localenv.read_secrets(secrets_file), overrides,
-                                extra={"PR_PROVIDER": "none"})
+                                extra={"PR_PROVIDER": "none"},
+                                pod_fields={"metadata.namespace": doc["metadata"].get("namespace", "")})
     print(f"Running {kind} {doc['metadata']['name']} from {args.overlay} (run directory {run_dir.relative_to(repo) if run_dir.is_relative_to(repo) else run_dir})")
     tree = LiveTree()
     out = summary.Summary()

@@ -48,6 +48,8 @@ class Context:
     run_dir: Path
     tree: LiveTree
     workflow_templates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    namespace: str = ""  # the rendered object's namespace, what {{workflow.namespace}} is in the cluster
+    pods: int = 0  # a counter, so two nodes with one name never share a pod directory
 
 
 def _params(items: list[dict[str, Any]] | None) -> dict[str, str]:
@@ -83,7 +85,7 @@ class Engine:
     def scope(self, inputs: dict[str, str]) -> dict[str, str]:
         scope = {f"workflow.parameters.{k}": v for k, v in self.ctx.parameters.items()}
         scope["workflow.name"] = self.ctx.workflow_name
-        scope["workflow.namespace"] = "local"
+        scope["workflow.namespace"] = self.ctx.namespace
         scope.update({f"inputs.parameters.{k}": v for k, v in inputs.items()})
         return scope
 
@@ -122,7 +124,8 @@ class Engine:
         retry = body.get("retryStrategy") or {}
         fields.check(retry, fields.RETRY_RUNS, fields.RETRY_CLUSTER_ONLY, f"{where}.retryStrategy")
         limit = int(retry.get("limit", 0))
-        pod_dir = self.ctx.run_dir / "pods" / node.name.replace("/", "_")
+        self.ctx.pods += 1
+        pod_dir = self.ctx.run_dir / "pods" / f"{self.ctx.pods:02d}-{node.name.replace('/', '_')}"
         for attempt in range(limit + 1):
             attempt_dir = pod_dir / f"attempt-{attempt}"
             attempt_dir.mkdir(parents=True, exist_ok=True)
@@ -148,7 +151,7 @@ class Engine:
             if local == Path(path):
                 raise RunnerError(f"{where}.outputs.parameters[{p['name']}]: {path} is not under a mounted emptyDir")
             if local.is_file():
-                out[p["name"]] = local.read_text()
+                out[p["name"]] = local.read_text().removesuffix("\n")  # as Argo reads it
             elif "default" in (p.get("valueFrom") or {}):
                 out[p["name"]] = str(p["valueFrom"]["default"])
             else:
@@ -263,8 +266,11 @@ class Engine:
 
 def _retries(retry: dict[str, Any], exit_code: int, where: str) -> bool:
     """Whether Argo would retry this failure. Locally every failure is a failed container, never an Error."""
-    if retry.get("retryPolicy", "OnFailure") == "OnError":
-        return False
+    policy = retry.get("retryPolicy", "OnFailure")
+    if policy not in fields.RETRY_POLICIES:
+        raise RunnerError(f"{where}.retryPolicy: {policy!r} is not one of {', '.join(sorted(fields.RETRY_POLICIES))}")
+    if policy in ("OnError", "OnTransientError"):
+        return False  # locally a failure is the container's exit code: never an Argo error, never transient
     if "expression" not in retry:
         return True
     try:

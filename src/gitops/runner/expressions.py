@@ -158,7 +158,7 @@ def evaluate_depends(text: str, phases: dict[str, str]) -> bool:
 
 def evaluate_retry(text: str, exit_code: int) -> bool:
     """retryStrategy.expression over `lastRetry`: locally a failed attempt is status Failed with its exit code."""
-    last = {"lastRetry.status": "Failed", "lastRetry.exitCode": str(exit_code), "lastRetry.duration": "0"}
+    last = {"lastRetry.status": "Failed", "lastRetry.exitCode": str(exit_code)}
 
     def word(name: str) -> Any:
         if name not in last:

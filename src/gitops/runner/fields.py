@@ -29,11 +29,16 @@ SPEC_RUNS = frozenset({"entrypoint", "templates", "arguments", "volumes"})
 SPEC_CLUSTER_ONLY = frozenset({
     "serviceAccountName", "podGC", "ttlStrategy", "activeDeadlineSeconds", "securityContext", "podMetadata",
     "workflowMetadata", "nodeSelector", "tolerations", "affinity", "priority", "priorityClassName", "podDisruptionBudget",
-    "archiveLogs", "artifactRepositoryRef", "templateDefaults", "parallelism", "automountServiceAccountToken",
-    "executor", "volumeClaimGC", "retryStrategy", "podSpecPatch", "imagePullSecrets",
+    "archiveLogs", "artifactRepositoryRef", "parallelism", "automountServiceAccountToken",
+    "executor", "volumeClaimGC", "podSpecPatch", "imagePullSecrets",
 })
+DAG_RUNS = frozenset({"tasks"})
+PARAMETER_RUNS = frozenset({"name", "value", "default", "description", "enum", "valueFrom"})
+# The image the repo builds (Dockerfile): the only one whose commands can run in the project venv.
+STEP_IMAGE = "ghcr.io/example-org/iris-steps"
 VOLUME_SOURCES = frozenset({"emptyDir"})
 RETRY_RUNS = frozenset({"limit", "retryPolicy", "expression"})
+RETRY_POLICIES = frozenset({"Always", "OnFailure", "OnError", "OnTransientError"})
 RETRY_CLUSTER_ONLY = frozenset({"backoff", "affinity"})  # backoff: retries start at once locally
 
 

@@ -28,6 +28,7 @@ class Cluster:
     secrets: dict[str, dict[str, str]]
     overrides: dict[str, str]  # local stand-ins (tracking URI, Pushgateway, git remote) for keys a container has
     extra: dict[str, str] = field(default_factory=dict)  # set in every container (e.g. no GitHub locally)
+    pod_fields: dict[str, str] = field(default_factory=dict)  # fieldRef paths a pod can read: its namespace
     missing_secrets: set[str] = field(default_factory=set)
 
     def config_map(self, name: str, where: str) -> dict[str, str]:
@@ -55,6 +56,8 @@ def _env(container: dict[str, Any], cluster: Cluster, where: str) -> dict[str, s
             data = cluster.config_map(source["configMapRef"]["name"], f"{where}.envFrom[{i}]")
         elif "secretRef" in source:
             data = cluster.secret(source["secretRef"]["name"])
+            if not data:
+                cluster.missing_secrets.add(source["secretRef"]["name"])
         else:
             raise UnsupportedField(f"{where}.envFrom[{i}]: only configMapRef and secretRef are supported")
         env.update({prefix + k: v for k, v in data.items()})
@@ -65,17 +68,22 @@ def _env(container: dict[str, Any], cluster: Cluster, where: str) -> dict[str, s
         ref = var.get("valueFrom", {})
         if "configMapKeyRef" in ref:
             key_ref = ref["configMapKeyRef"]
-            env[var["name"]] = cluster.config_map(key_ref["name"], f"{where}.env[{i}]").get(key_ref["key"], "")
+            data = cluster.config_map(key_ref["name"], f"{where}.env[{i}]")
+            if key_ref["key"] not in data and not key_ref.get("optional"):
+                raise UnsupportedField(f"{where}.env[{i}]: ConfigMap {key_ref['name']!r} has no key {key_ref['key']!r}; "
+                                       "Kubernetes would not start the pod")
+            env[var["name"]] = data.get(key_ref["key"], "")
         elif "secretKeyRef" in ref:
             key_ref = ref["secretKeyRef"]
             value = cluster.secret(key_ref["name"]).get(key_ref["key"])
             if value is None:
                 cluster.missing_secrets.add(f"{key_ref['name']}/{key_ref['key']}")
             env[var["name"]] = value or ""
-        elif "fieldRef" in ref:
-            env[var["name"]] = {"metadata.namespace": "local"}.get(ref["fieldRef"].get("fieldPath", ""), "local")
+        elif "fieldRef" in ref and ref["fieldRef"].get("fieldPath") in cluster.pod_fields:
+            env[var["name"]] = cluster.pod_fields[ref["fieldRef"]["fieldPath"]]
         else:
-            raise UnsupportedField(f"{where}.env[{i}].valueFrom: only configMapKeyRef, secretKeyRef and fieldRef are supported")
+            raise UnsupportedField(f"{where}.env[{i}].valueFrom: only configMapKeyRef, secretKeyRef and fieldRef "
+                                   f"({', '.join(sorted(cluster.pod_fields))}) are supported")
     return env
 
 
@@ -119,13 +127,14 @@ def run(
 ) -> tuple[Result, dict[str, Path]]:
     container = template.get("container") or template.get("script")
     mapped = mounts(template, spec_volumes, pod_dir, where)
-    argv = [*(container.get("command") or []), *(container.get("args") or [])]
+    argv = list(container.get("command") or [])
     if not argv:
         raise UnsupportedField(f"{where}.container: no command; the image's entrypoint cannot run locally")
-    if "source" in container:
+    if "source" in container:  # Argo runs command + [the script file] + args
         script = pod_dir / "script"
         script.write_text(container["source"])
         argv.append(str(script))
+    argv += list(container.get("args") or [])
     if argv[0] in ("python", "python3"):
         argv[0] = sys.executable  # the venv is the step image's environment
     # The spec's own paths move to the per-run mounts; the local stand-ins are host values and stay as they are.

@@ -76,7 +76,7 @@ def run(remote: Path, branch: str, base: str, overlay: str, cluster: local_pod.C
         synced_cluster = local_pod.Cluster(workflow.config_maps(bodies), cluster.secrets, cluster.overrides, extra={
             **cluster.extra, "READINESS": "local", "MODEL_SERVER_URL": server.url,
             "SERVED_MODEL_NAME": name, "SERVED_STORAGE_URI": storage_uri,
-        })
+        }, pod_fields=cluster.pod_fields)
         jobs = [_run_job(job, synced_cluster, run_dir, tree) for job in post_sync_jobs(bodies)]
     finally:
         server.stop()

@@ -43,6 +43,18 @@ def preflight(spec: dict[str, Any], kind: str, name: str) -> None:
         for body in ("container", "script"):
             if body in template:
                 fields.check(template[body], fields.CONTAINER_RUNS, fields.CONTAINER_CLUSTER_ONLY, f"{where}.{body}")
+                image = str(template[body].get("image", "")).split("@")[0].rsplit(":", 1)[0]
+                if image != fields.STEP_IMAGE:
+                    raise RunnerError(f"{where}.{body}.image: {template[body].get('image')!r} is not the step image "
+                                      f"({fields.STEP_IMAGE}); only its commands run locally")
+        if "dag" in template:
+            fields.check(template["dag"], fields.DAG_RUNS, frozenset(), f"{where}.dag")
+        if "retryStrategy" in template and ("dag" in template or "steps" in template):
+            raise RunnerError(f"{where}.retryStrategy: retrying a whole dag/steps template is not supported locally")
+        for p in (template.get("inputs") or {}).get("parameters") or []:
+            fields.check(p, fields.PARAMETER_RUNS - {"valueFrom"}, frozenset(), f"{where}.inputs.parameters[{p.get('name')}]")
+        for p in (template.get("outputs") or {}).get("parameters") or []:
+            fields.check(p, frozenset({"name", "valueFrom", "description"}), frozenset(), f"{where}.outputs.parameters[{p.get('name')}]")
         for task in (template.get("dag") or {}).get("tasks") or []:
             fields.check(task, fields.TASK_RUNS, frozenset(), f"{where}.dag.tasks[{task.get('name')}]")
         for g, group in enumerate(template.get("steps") or []):
@@ -79,6 +91,7 @@ def run(
         run_dir=run_dir,
         tree=tree,
         workflow_templates={d["metadata"]["name"]: d for d in docs if d.get("kind") == "WorkflowTemplate"},
+        namespace=doc["metadata"].get("namespace", ""),
     )
     owner = Owner(kind, name, spec)
     entry = spec.get("entrypoint")
