@@ -103,6 +103,9 @@ class Kubernetes:
         status = isvc.get("status", {})
         ready = any(c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions", []))
         address = status.get("address", {}).get("url")
-        if served.rstrip("/") != storage_uri.rstrip("/") or not ready or not address:
+        # Right after a sync the spec already has the new URI while Ready still describes the old
+        # rollout: only a status the controller computed for this generation says the pin is served.
+        observed = status.get("observedGeneration") == isvc.get("metadata", {}).get("generation")
+        if served.rstrip("/") != storage_uri.rstrip("/") or not ready or not address or not observed:
             return None
         return Endpoint(address.rstrip("/"), self.name)

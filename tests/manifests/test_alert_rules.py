@@ -3,21 +3,19 @@ metric names from src/mlpipeline/metric_names.py."""
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 
 import pytest
 import yaml
 
+from gitops.rules.promql import metric_names
 from mlpipeline.metric_names import BY_NAME
 
 from .rendering import ROOT, documents, find
 
 MONITORING = "k8s/components/tests/monitoring"
 INSTALL_HINT = "promtool not found on PATH; install it with `apt-get update && apt-get install -y prometheus`"
-# Tokens that look like one of our metric families (pipeline, MLServer, Pushgateway).
-METRIC_TOKEN = re.compile(r"\b(?:mlpipeline_\w+|model_infer_\w+|push_time_seconds)\b")
 REQUIRED_ALERTS = {
     "IrisDriftDetected", "IrisNoRecentTraining", "IrisAccuracyBelowFloor",
     "IrisServingErrors", "IrisServingLatencyHigh",
@@ -49,12 +47,12 @@ def test_the_issue_s_alerts_are_all_there():
 
 
 def test_alerts_use_only_listed_metrics():
-    used = {m for expr in _exprs() for m in METRIC_TOKEN.findall(expr)}
+    used = {m for expr in _exprs() for m in metric_names(expr)}  # every metric, not only our families
     assert used and used - set(BY_NAME) == set()
 
 
 def test_dashboard_uses_only_listed_metrics():
     dashboard = json.loads((ROOT / "k8s/components/monitoring/iris-dashboard.json").read_text())
     exprs = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
-    used = {m for expr in exprs for m in METRIC_TOKEN.findall(expr)}
+    used = {m for expr in exprs for m in metric_names(expr)}
     assert used and used - set(BY_NAME) == set()

@@ -70,3 +70,23 @@ def test_components_follow_the_environment_matrix(env):
     expected = {"dev": {"NetworkPolicy"}, "staging": {"NetworkPolicy", "PrometheusRule"},
                 "prod": {"NetworkPolicy", "PrometheusRule", "CronJob"}}[env]
     assert {"NetworkPolicy", "PrometheusRule", "CronJob"} & kinds == expected
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_config_workflow_arguments_read_is_labelled_for_argo(env):
+    """Argo Workflows reads arguments' configMapKeyRef only from ConfigMaps labelled as parameter sources."""
+    docs = documents(f"k8s/overlays/{env}")
+    (template,) = find(docs, "WorkflowTemplate", "iris-pipeline")
+    names = {p["valueFrom"]["configMapKeyRef"]["name"] for p in template["spec"]["arguments"]["parameters"] if "valueFrom" in p}
+    for config in (d for d in find(docs, "ConfigMap") if d["metadata"]["name"] in names):
+        assert config["metadata"]["labels"]["workflows.argoproj.io/configmap-type"] == "Parameter"
+    assert names
+
+
+@pytest.mark.parametrize("env", ("staging", "prod"))
+def test_the_accuracy_alert_fires_below_the_pipelines_own_floor(env):
+    docs = documents(f"k8s/overlays/{env}")
+    (config,) = [d for d in find(docs, "ConfigMap") if d["metadata"]["name"].startswith("pipeline-config-")]
+    (rule,) = [r for d in find(docs, "PrometheusRule") for g in d["spec"]["groups"] for r in g["rules"]
+               if r.get("alert") == "IrisAccuracyBelowFloor"]
+    assert float(rule["expr"].rsplit("<", 1)[1]) == float(config["data"]["ACCURACY_FLOOR"])

@@ -19,11 +19,14 @@ PATH = "/apis/serving.kserve.io/v1beta1/namespaces/iris-dev/inferenceservices/ir
 URI = "s3://mlflow/1/models/m-1/artifacts"
 
 
-def isvc(uri: str = URI, ready: str = "True", address: str | None = "http://iris-predictor.iris-dev.svc.cluster.local"):
-    status = {"conditions": [{"type": "PredictorReady", "status": ready}, {"type": "Ready", "status": ready}]}
+def isvc(uri: str = URI, ready: str = "True", address: str | None = "http://iris-predictor.iris-dev.svc.cluster.local",
+         observed: int = 2):
+    status = {"conditions": [{"type": "PredictorReady", "status": ready}, {"type": "Ready", "status": ready}],
+              "observedGeneration": observed}
     if address:
         status["address"] = {"url": address}
-    return {"spec": {"predictor": {"model": {"modelFormat": {"name": "mlflow"}, "storageUri": uri}}}, "status": status}
+    return {"metadata": {"generation": 2},
+            "spec": {"predictor": {"model": {"modelFormat": {"name": "mlflow"}, "storageUri": uri}}}, "status": status}
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +58,8 @@ def api_server():
     (isvc(ready="False"), None),
     (isvc(uri="s3://mlflow/1/models/m-0/artifacts"), None),
     (isvc(address=None), None),
-], ids=["ready-on-pinned-uri", "not-ready", "still-on-the-old-uri", "no-address-yet"])
+    (isvc(observed=1), None),
+], ids=["ready-on-pinned-uri", "not-ready", "still-on-the-old-uri", "no-address-yet", "ready-is-the-old-rollouts"])
 def test_ready_only_on_the_pinned_uri(api_server, document, expected):
     url, state = api_server
     state.update(code=200, body=document)
