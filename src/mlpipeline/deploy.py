@@ -51,6 +51,12 @@ def pin_for(client, name: str, version: str) -> pin.Pin:
     )
 
 
+def target_of(pin_file: str) -> str:
+    """The environment whose pin is edited (its overlay directory): a retrain from staging's drift check
+    still enters at dev, and the pull request must say so."""
+    return Path(pin_file).parent.name or pin_file
+
+
 def commit_message(new: pin.Pin, environment: str) -> str:
     return (f"deploy: {new.modelName} v{new.modelVersion} ({new.semver}) to {environment}\n\n"
             f"MLflow run {new.runId}\n"
@@ -101,13 +107,13 @@ def main(argv: list[str] | None = None, pulls: PullRequests | None = None) -> No
                         "roll back with a reviewed git revert of the pin, not with an older pipeline run")
 
     pin.write(pin_path, new)
-    checkout.commit_all([args.pin_file], commit_message(new, args.environment))
+    checkout.commit_all([args.pin_file], commit_message(new, target_of(args.pin_file)))
     pushed = False
     try:
         checkout.push(branch)
         pushed = True
-        title = f"deploy: {new.modelName} v{new.modelVersion} ({new.semver}) to {args.environment}"
-        pr_url = open_pull_request(pulls, branch, args.base_branch, title, commit_message(new, args.environment))
+        title = f"deploy: {new.modelName} v{new.modelVersion} ({new.semver}) to {target_of(args.pin_file)}"
+        pr_url = open_pull_request(pulls, branch, args.base_branch, title, commit_message(new, target_of(args.pin_file)))
     except BaseException:
         if pushed:
             checkout.delete_remote_branch(branch)

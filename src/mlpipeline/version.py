@@ -77,10 +77,10 @@ def main(argv: list[str] | None = None) -> None:
     }
     for key, value in tags.items():
         client.set_model_version_tag(args.model_name, cand.version, key, value)
+    client.set_registered_model_alias(args.model_name, args.candidate_alias, cand.version)
     # semver last: it is the "done" marker a re-run checks, so a crash before
     # this line leaves a version that the next run simply finishes.
     client.set_model_version_tag(args.model_name, cand.version, SEMVER_TAG, str(semver))
-    client.set_registered_model_alias(args.model_name, args.candidate_alias, cand.version)
     log.info("version %s is %s (%s)", cand.version, semver, reason)
     write_outputs(args.outputs_dir, {"semver": str(semver)}, {"changed": True, "reason": reason, **tags})
 

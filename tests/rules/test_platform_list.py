@@ -28,5 +28,5 @@ def test_missing_file_is_an_error(tmp_path):
 
 def test_repo_platform_list_loads():
     platform = load_platform_objects(REPO / PLATFORM_FILE, PLATFORM_FILE)
-    assert platform.has("ServiceAccount", "argo-workflow", "iris-dev")
+    assert not platform.has("ServiceAccount", "argo-workflow", "iris-dev")  # every workflow runs under its own account
     assert platform.has("ClusterSecretStore", "platform-secrets")
