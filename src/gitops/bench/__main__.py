@@ -70,7 +70,8 @@ def bench_repo(repo: Path) -> dict:
     cmd = [sys.executable, "-m", "gitops.validate", "--repo", str(repo)]
     ok = subprocess.run(cmd, capture_output=True, text=True, cwd=repo)
     seconds = timed(lambda: subprocess.run(cmd, capture_output=True, cwd=repo))
-    summary = ok.stdout.strip().splitlines()[-1] if ok.stdout.strip() else ok.stderr.strip()
+    verdicts = [ln for ln in ok.stdout.splitlines() if ln.startswith(("OK:", "FAILED:"))]
+    summary = verdicts[-1] if verdicts else ok.stderr.strip()
     return {"command": "python -m gitops.validate", "wall_s": round(seconds, 3), "target_s": 2.0,
             "met": seconds < 2.0 and ok.returncode == 0, "summary": summary}
 

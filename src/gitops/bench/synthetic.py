@@ -18,7 +18,7 @@ def _container(name: str) -> dict[str, Any]:
         "name": name, "image": "ghcr.io/example-org/iris-steps:0.1.0",
         "command": ["python", "-m", f"mlpipeline.{name}"], "args": ["--outputs-dir", "/tmp/outputs"],
         "envFrom": [{"configMapRef": {"name": "pipeline-config"}}],
-        "env": [{"name": f"VAR_{i}", "value": f"value-{i}"} for i in range(8)],
+        "env": [{"name": f"SETTING_{i}", "value": f"value-{i}-" + "x" * 40} for i in range(40)],
         "resources": _RESOURCES, "securityContext": _SECURE,
         "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
     }
@@ -36,7 +36,7 @@ def documents(i: int) -> list[dict[str, Any]]:
          "spec": {"replicas": 2, "selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels}, "spec": pod}}},
         {"apiVersion": "v1", "kind": "Service", "metadata": meta("web"),
          "spec": {"selector": labels, "ports": [{"name": "http", "port": 80, "targetPort": 8080}]}},
-        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta("settings"), "data": {f"KEY_{k}": f"v{k}" for k in range(20)}},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta("settings"), "data": {f"KEY_{k}": f"value-{k}-" + "y" * 60 for k in range(100)}},
         {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta("pipeline")},
         {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": meta("executor"),
          "rules": [{"apiGroups": ["argoproj.io"], "resources": ["workflowtaskresults"], "verbs": ["create", "patch"]}]},
