@@ -166,7 +166,10 @@ def main(argv: list[str] | None = None, rule_passes: list[RulePass] | None = Non
     passes = default_rule_passes() if rule_passes is None else rule_passes
     result = run(repo, dirs, index, max(1, args.jobs), passes, args.write_rendered, whole_repo=not args.paths)
     if args.format == "json":
-        print(json.dumps(result.as_dict(header), indent=2))
+        data = result.as_dict(header)
+        if rule_passes is None:  # every rule with its counts, zeros included
+            data["rules"] = {rule: {"open": c.open, "waived": c.waived} for rule, c in rules.counts(result.findings()).items()}
+        print(json.dumps(data, indent=2))
     else:
         print(report.text(result, header))
         if rule_passes is None:

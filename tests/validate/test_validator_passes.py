@@ -81,3 +81,14 @@ def test_promotion_check_reports_schema_and_rule_errors_in_a_render(repo, schema
     assert problems[0] == 'k8s/overlays/staging: Deployment/-/web spec.replica: unknown field "replica" (fix: did you mean "replicas"?)'
     assert any(p.endswith("(fix: set runAsNonRoot: true (pod or container securityContext))") for p in problems)
     assert validate.check_rendered(build(repo / "k8s" / "overlays" / "staging", repo)) == []
+
+
+def test_json_lists_every_rule_with_its_counts(repo, schema_index, capsys):
+    import json
+
+    from gitops import rules
+
+    assert validate.main(["--format", "json", "--repo", str(repo)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert list(data["rules"]) == [r.ID for r in rules.RULES]
+    assert data["rules"]["appproject-scope"] == {"open": 0, "waived": 1}
