@@ -57,7 +57,7 @@ def build(directory: Path, root: Path | None = None, strict: bool = True) -> Ren
     """`kustomize build` one directory. A warning (a deprecated field) raises when `strict`; the
     validator passes strict=False to report every warning and still check what was rendered."""
     root = root or Path.cwd()
-    source = _relative(directory, root)
+    source = relative(directory, root)
     proc = subprocess.run(
         [kubectl_path(), "kustomize", *BUILD_OPTIONS, str(directory)],
         capture_output=True,
@@ -74,7 +74,8 @@ def build(directory: Path, root: Path | None = None, strict: bool = True) -> Ren
     return Rendered(source=source, text=proc.stdout, warnings=tuple(warned))
 
 
-def _relative(path: Path, root: Path) -> str:
+def relative(path: Path, root: Path) -> str:
+    """`path` relative to the repo root, the way every message names a file; absolute when outside it."""
     try:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:

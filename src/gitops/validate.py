@@ -40,7 +40,7 @@ def default_rule_passes() -> list[RulePass]:
 
 
 def _render(directory: Path, repo: Path) -> tuple[str, str | None, list[Finding]]:
-    source = render._relative(directory, repo)
+    source = render.relative(directory, repo)
     try:
         rendered = render.build(directory, repo, strict=False)
     except RenderError as err:
@@ -96,7 +96,7 @@ def run(
         for finding in rule_pass(rendered, repo):
             result.add(finding.source).findings.append(finding)
     for component in discover.untested_components(repo, dirs) if whole_repo else []:
-        source = render._relative(component, repo)
+        source = render.relative(component, repo)
         result.add(source).findings.append(Finding(
             source, "-", "", "component is not built by any overlay or test overlay",
             "include it from a test overlay under k8s/components/tests/", rule="render",

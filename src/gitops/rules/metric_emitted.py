@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from gitops.findings import ERROR, Finding
+from gitops.render import relative
+
 from gitops.rules.overlay import Overlay
 
 ID = "metric-emitted"
@@ -20,7 +22,6 @@ DESCRIPTION = "every metric METRICS attributes to a pipeline step appears in tha
 SEVERITY = ERROR
 SCOPE = "repo"  # about the code, not an overlay: run once
 LIST = "src/mlpipeline/metric_names.py"
-
 
 def imported_modules(tree: ast.Module, package: str) -> set[str]:
     """The package's own modules a module imports, absolute (mlpipeline.x) or relative (.x)."""
@@ -37,7 +38,6 @@ def imported_modules(tree: ast.Module, package: str) -> set[str]:
             elif node.level == 1:
                 out.add(base.split(".")[0])
     return out
-
 
 def names_used(steps_dir: Path, step: str) -> tuple[set[str], set[str]]:
     """(string constants, identifiers) of the step's module and of every package module it reaches."""
@@ -64,7 +64,6 @@ def names_used(steps_dir: Path, step: str) -> tuple[set[str], set[str]]:
         todo.extend(imported_modules(tree, steps_dir.name))
     return strings, identifiers
 
-
 def constants(steps_dir: Path) -> dict[str, set[str]]:
     """Metric name -> module-level names metric_names binds to it (`X = Metric("name", ...)`)."""
     source = steps_dir / "metric_names.py"
@@ -78,7 +77,6 @@ def constants(steps_dir: Path) -> dict[str, set[str]]:
             out.setdefault(str(call.args[0].value), set()).update(targets)
     return out
 
-
 def check(overlay: Overlay) -> Iterable[Finding]:
     context = overlay.context
     steps: dict[str, list[str]] = {}
@@ -88,7 +86,7 @@ def check(overlay: Overlay) -> Iterable[Finding]:
     bound = constants(context.steps_dir)
     for step, names in steps.items():
         module = context.steps_dir / f"{step}.py"
-        shown = _relative(module, context.root)
+        shown = relative(module, context.root)
         if not module.is_file():
             yield Finding(
                 LIST,
@@ -109,9 +107,3 @@ def check(overlay: Overlay) -> Iterable[Finding]:
                     "push it from that step, or attribute it to the step that does",
                 )
 
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
