@@ -14,7 +14,6 @@ from pathlib import Path
 
 from gitops.findings import ERROR, Finding
 from gitops.render import relative
-
 from gitops.rules.overlay import Overlay
 
 ID = "metric-emitted"
