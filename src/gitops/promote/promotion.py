@@ -1,0 +1,273 @@
+"""Promotion as a plan and an all-or-nothing change: refuse early, or write, render, check, commit, push, open the PR.
+
+The command line is promote/__main__.py (`scripts/promote`); the workflow is in docs/promotion.md.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from gitops.core import environments
+from gitops.core.environments import KUSTOMIZATION, PIN_FILE
+from gitops.core.git import Git, GitError
+from gitops.core.kustomize import Rendered, RenderError, build
+from gitops.diff import report as diffreport
+from gitops.diff.objects import RenderDiff, diff_renders
+from gitops.promote import roundtrip
+from gitops.promote.images import ImageOverride, images_of, set_image
+from mlpipeline import pin as modelpin
+from mlpipeline.atomicfile import write_atomic
+from mlpipeline.pullrequests import PullRequest, PullRequests
+
+# Extra checks on the promoted render, one message per problem (empty: fine).
+# Rendering itself is always checked; the lead connects the schema validator here.
+Check = Callable[[Rendered], list[str]]
+ORDER_TEXT = " -> ".join(environments.ORDER)
+
+
+def no_checks(rendered: Rendered) -> list[str]:
+    return []
+
+
+class Refusal(Exception):
+    """Promotion refused; the message names the file or input, what is wrong, and the fix."""
+
+
+@dataclass(frozen=True)
+class Request:
+    source: str
+    target: str
+    force: bool = False
+    reason: str = ""
+    from_ref: str = ""  # read the source overlay at this git ref instead of the working tree
+    base: str = ""  # the PR's base branch; default: the branch checked out
+    remote: str = "origin"
+
+
+@dataclass(frozen=True)
+class Promotion:
+    branch: str
+    commit: str
+    pull_request: PullRequest
+    diff: RenderDiff  # the target overlay's render, before -> after
+
+
+def promote(root: Path, request: Request, prs: PullRequests, check: Check = no_checks) -> Promotion:
+    """Refuse, or commit the promotion on a new branch, push it and open its pull request."""
+    return open_promotion(root, request, plan_promotion(root, request), prs, check)
+
+
+def plan_promotion(root: Path, request: Request) -> Plan:
+    """Every refusal except a failed render or check happens here: before any write or credential."""
+    git = Git(root)
+    refuse_order(request)
+    dirty = git.dirty_paths()
+    if dirty:
+        raise Refusal(
+            f"working tree: uncommitted changes in {', '.join(dirty)} "
+            f"(fix: commit or stash them first; a promotion commits only its own edits)"
+        )
+    return _plan(git, request)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the promotion writes into the target overlay, decided before anything is touched."""
+
+    pin: modelpin.Pin
+    pin_text: str
+    images: list[ImageOverride]
+    kustomization: str  # the target's kustomization.yaml after the images edit
+    kustomization_changed: bool
+
+
+def _plan(git: Git, request: Request) -> Plan:
+    pin_text, pin = _source_pin(git, request)
+    source_kust = _read_source(git, request, environments.overlay(request.source) / KUSTOMIZATION)
+    # BaseLoader keeps every scalar as written: an unquoted `newTag: 1.10` is the tag "1.10", as kustomize reads it.
+    images = images_of(yaml.load(source_kust, Loader=yaml.BaseLoader) or {})
+    target_dir = environments.overlay(request.target)
+    old_kust = _read(git.root / target_dir / KUSTOMIZATION, target_dir / KUSTOMIZATION)
+    new_kust = _with_images(old_kust, images)
+    if _target_pin(git.root / target_dir / PIN_FILE) == pin and new_kust == old_kust:
+        raise Refusal(
+            f"{target_dir / PIN_FILE}: {request.target} already runs {pin.summary} with the same images; "
+            f"nothing to promote (fix: none needed)"
+        )
+    return Plan(pin, pin_text, images, new_kust, new_kust != old_kust)
+
+
+def open_promotion(root: Path, request: Request, plan: Plan, prs: PullRequests, check: Check = no_checks) -> Promotion:
+    """Write, render, check, commit, push, open the PR; on any failure undo all of it and re-raise."""
+    git = Git(root)
+    target_dir = environments.overlay(request.target)
+    pin_path, kust_path = git.root / target_dir / PIN_FILE, git.root / target_dir / KUSTOMIZATION
+    before = build(git.root / target_dir, root=git.root)
+    original, start = git.current_branch(), git.head()
+    base = request.base or original
+    model = f"{plan.pin.modelName or 'model'}-v{plan.pin.modelVersion or 'unknown'}"
+    # The base commit in the name keeps branches unique when a version is promoted again later.
+    branch = f"promote/{request.target}/{model}-{git.head(short=True)}"
+    subject, body = _message(request, plan.pin, plan.images, git)
+    created = None if pin_path.exists() else pin_path
+    git.run("switch", "-q", "-c", branch)
+    pushed = False
+    try:
+        write_atomic(pin_path, plan.pin_text)
+        if plan.kustomization_changed:
+            write_atomic(kust_path, plan.kustomization)
+        after = _render_checked(git.root, target_dir, check)
+        diff = diff_renders(Rendered(f"{target_dir}@{base}", before.text), Rendered(f"{target_dir}@{branch}", after.text))
+        git.run("add", "--", str(target_dir / PIN_FILE), str(target_dir / KUSTOMIZATION))
+        git.run("commit", "-q", "-m", subject, "-m", body)
+        commit = git.head()
+        git.run("push", "-q", "--set-upstream", request.remote, branch)
+        pushed = True
+        markdown = diffreport.as_markdown(diff)
+        pull_request = prs.open_pull_request(
+            head=branch, base=base, title=subject, body=f"{body}\n\n### Rendered diff of {target_dir}\n\n{markdown}"
+        )
+    except BaseException:
+        _undo(git, start, original, branch, created, pushed, request.remote)
+        raise
+    git.run("switch", "-q", original)
+    return Promotion(branch=branch, commit=commit, pull_request=pull_request, diff=diff)
+
+
+def refuse_order(request: Request) -> None:
+    """Only the next step of dev -> staging -> prod goes through without --force and a reason."""
+    wants = '(fix: add --force --reason "<why>")'
+    if request.force and not request.reason.strip():
+        raise Refusal('--force needs --reason "<why>": the reason goes into the commit (fix: add --reason)')
+    if request.from_ref and not request.force:
+        raise Refusal(
+            f"--from-ref {request.from_ref}: promoting a pin from history bypasses the order {ORDER_TEXT} {wants}"
+        )
+    problem = environments.order_problem(request.source, request.target)
+    same_overlay = request.source == request.target
+    # --force covers skipping and going back; prod -> prod only makes sense from history.
+    if not problem or (request.force and (not same_overlay or request.from_ref)):
+        return
+    step = f"{request.source} -> {request.target}"
+    if problem.startswith("skips"):
+        fix = f'(fix: promote {request.source} -> {environments.ORDER[environments.ORDER.index(request.source) + 1]} first, or add --force --reason "<why>")'
+    elif not same_overlay:
+        fix = '(fix: to roll back on purpose, add --force --reason "<why>")'
+    else:
+        fix = '(fix: to restore an earlier pin, add --from-ref <git-ref> --force --reason "<why>")'
+    raise Refusal(f"{step}: {problem}; promotions go {ORDER_TEXT} {fix}")
+
+
+def _source_pin(git: Git, request: Request) -> tuple[str, modelpin.Pin]:
+    path = environments.overlay(request.source) / PIN_FILE
+    label = f"{path}@{request.from_ref}" if request.from_ref else str(path)
+    text = _read_source(git, request, path)
+    try:
+        pin = modelpin.parse(text, label)
+    except modelpin.PinError as err:
+        raise Refusal(f"{label}: {err.what} (fix: it must be the ConfigMap model-pin of docs/promotion.md)") from None
+    if pin is None:
+        raise Refusal(
+            f"{label}: pins no model version yet: nothing to promote "
+            f"(fix: run the pipeline for {request.source} first, or promote from an environment that serves one)"
+        )
+    problem = pin.verdict_problem()
+    if problem:
+        raise Refusal(
+            f"{label}: {problem}: only a model that passed validation is promoted "
+            f"(fix: promote a version whose validate step passed; run the pipeline again if none has)"
+        )
+    return text, pin
+
+
+def _read_source(git: Git, request: Request, path: Path) -> str:
+    if not request.from_ref:
+        return _read(git.root / path, path)
+    try:
+        return git.show(request.from_ref, path.as_posix())
+    except GitError:
+        raise Refusal(f"{path}@{request.from_ref}: not found at that ref (fix: pick a commit that has it: git log -- {path})") from None
+
+
+def _read(path: Path, label: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise Refusal(f"{label}: not found (fix: every overlay in {ORDER_TEXT} needs one)") from None
+
+
+def _target_pin(path: Path) -> modelpin.Pin | None:
+    try:
+        return modelpin.read(path)
+    except modelpin.PinError:
+        return None  # a broken target pin is replaced, never a reason to refuse
+
+
+def _with_images(kustomization: str, images: list[ImageOverride]) -> str:
+    unchanged = roundtrip.dump(roundtrip.load(kustomization), like=kustomization)
+    document = roundtrip.load(kustomization)
+    for image in images:
+        set_image(document, image)
+    edited = roundtrip.dump(document, like=kustomization)
+    # Compared as serialised text, not as values: 1.10 and 1.1 are different tags.
+    # An untouched file stays byte for byte what it was (no re-indent of unrelated lines).
+    return kustomization if edited == unchanged else edited
+
+
+def _render_checked(root: Path, target_dir: Path, check: Check) -> Rendered:
+    try:
+        after = build(root / target_dir, root=root)
+    except RenderError as err:
+        raise Refusal(f"{target_dir}: the promoted result does not render, nothing was changed: {err}") from None
+    problems = check(after)
+    if problems:
+        raise Refusal(
+            f"{target_dir}: the promoted result fails validation, nothing was changed:\n  " + "\n  ".join(problems)
+        )
+    return after
+
+
+def _message(request: Request, pin: modelpin.Pin, images: list[ImageOverride], git: Git) -> tuple[str, str]:
+    source = request.source
+    if request.from_ref:
+        # Name the commit too: a branch or `HEAD~2` means something else tomorrow.
+        sha = git.run("rev-parse", "--short", request.from_ref + "^{commit}").strip()
+        source = f"{source}@{request.from_ref}" + (f" ({sha})" if sha != request.from_ref else "")
+    subject = f"Promote {pin.summary} from {source} to {request.target}" + (" (forced)" if request.force else "")
+    lines = [
+        f"Copies {environments.overlay(request.source) / PIN_FILE} and its images: to {environments.overlay(request.target)}.",
+        "",
+        f"Validation: passed (accuracy {pin.accuracy or '?'}, f1Macro {pin.f1Macro or '?'})",
+        f"Storage URI: {pin.storageUri or '?'}",
+    ]
+    lines += [f"Image: {_image_text(image)}" for image in images]
+    if request.force:
+        if request.from_ref:
+            forced = f"promotes {request.source}'s pin as it was at {request.from_ref}"
+        else:
+            forced = environments.order_problem(request.source, request.target) or "not needed (next step in order)"
+        lines += ["", f"Forced: {forced}", f"Reason: {request.reason.strip()}"]
+    return subject, "\n".join(lines)
+
+
+def _image_text(image: ImageOverride) -> str:
+    text = f"{image.name} -> {image.new_name or image.name}"
+    text += f":{image.new_tag}" if image.new_tag else ""
+    return text + (f"@{image.digest}" if image.digest else "")
+
+
+def _undo(git: Git, start: str, original: str, branch: str, created: Path | None, pushed: bool, remote: str) -> None:
+    """Leave the repository as promote found it: clean tree, original branch, no promotion branch."""
+    git.run("reset", "-q", "--hard", start)  # safe: the tree was verified clean before we started
+    if created is not None:
+        created.unlink(missing_ok=True)
+    git.run("switch", "-q", original)
+    git.run("branch", "-q", "-D", branch)
+    if pushed:
+        try:
+            git.run("push", "-q", remote, "--delete", branch)
+        except GitError:
+            pass  # best effort; the error being raised already says what failed

@@ -1,0 +1,99 @@
+"""What a rule sees: one rendered kustomization plus the repo-wide context."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from gitops.core.documents import Document
+from gitops.core.findings import Finding
+from gitops.core.kustomize import RenderError
+from gitops.core.renders import Renders
+from gitops.validate.policy.platform import PlatformObjects, load_platform_objects
+
+PLATFORM_FILE = "policy/platform-objects.yaml"
+STEPS_DIR = "src/mlpipeline"
+
+
+@dataclass
+class Context:
+    """Repo-wide inputs, built once per run: the root, the reviewed platform list, the metric
+    list, the steps package, and the run's renders (what Application rules follow)."""
+
+    root: Path
+    platform: PlatformObjects
+    metrics: tuple  # of mlpipeline.metric_names.Metric
+    steps_dir: Path
+    renders: Renders = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.renders is None:
+            self.renders = Renders(self.root)
+
+    @classmethod
+    def load(cls, root: Path, renders: Renders | None = None) -> Context:
+        """The real repo's context: policy/platform-objects.yaml and mlpipeline.metric_names."""
+        # The steps package, not tooling: import late so tests can pass their own metrics.
+        from mlpipeline.metric_names import METRICS
+
+        return cls(
+            root=root,
+            platform=load_platform_objects(root / PLATFORM_FILE, PLATFORM_FILE),
+            metrics=METRICS,
+            steps_dir=root / STEPS_DIR,
+            renders=renders or Renders(root),
+        )
+
+    def render(self, path: str) -> list[dict] | RenderError:
+        """A repo-relative kustomization's objects, or why it does not build."""
+        return self.renders.objects(path)
+
+@dataclass
+class Overlay:
+    """The rendered documents of ONE kustomization (`source`, repo-relative) and the context."""
+
+    source: str
+    docs: Sequence[Document]
+    context: Context
+
+    @cached_property
+    def _by_kind(self) -> dict[str, list[Document]]:
+        # Rules look objects up by kind and name for every reference; index once per overlay.
+        out: dict[str, list[Document]] = {}
+        for doc in self.docs:
+            out.setdefault(doc.kind, []).append(doc)
+        return out
+
+    @cached_property
+    def _by_name(self) -> dict[tuple[str, str], list[Document]]:
+        out: dict[tuple[str, str], list[Document]] = {}
+        for doc in self.docs:
+            out.setdefault((doc.kind, doc.name), []).append(doc)
+        return out
+
+    def of_kind(self, *kinds: str) -> list[Document]:
+        if len(kinds) == 1:
+            return self._by_kind.get(kinds[0], [])
+        return [d for d in self.docs if d.kind in kinds]
+
+    def named(self, kind: str, name: str, namespace: str = "") -> Document | None:
+        """The overlay's object of that kind and name (namespace checked only when both have one)."""
+        for doc in self._by_name.get((kind, name), []):
+            if _same_namespace(doc.namespace, namespace):
+                return doc
+        return None
+
+    def provides(self, kind: str, name: str, namespace: str = "") -> bool:
+        """True when the overlay renders the object or the platform list says the platform does."""
+        return self.named(kind, name, namespace) is not None or self.context.platform.has(kind, name, namespace)
+
+    def finding(self, doc: Document | None, path: str, message: str, hint: str = "") -> Finding:
+        """A finding about `doc`; the engine stamps the rule id and severity."""
+        resource = doc.resource if doc is not None else "-"
+        return Finding(source=self.source, resource=resource, path=path, message=message, hint=hint, rule="")
+
+
+def _same_namespace(a: str, b: str) -> bool:
+    return not a or not b or a == b

@@ -1,0 +1,39 @@
+"""An Application's destination namespace must be created by someone, or the first sync fails."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from gitops.core.findings import ERROR, Finding
+from gitops.validate.policy.applications import source_paths
+from gitops.validate.policy.context import PLATFORM_FILE, Overlay
+from gitops.validate.policy.fields import as_dict, as_list
+
+ID = "app-namespace-created"
+DESCRIPTION = (
+    "every Application's destination namespace is rendered by its source, on the platform list, or CreateNamespace=true"
+)
+SEVERITY = ERROR
+HINT = f"render the Namespace from the source path, list it in {PLATFORM_FILE}, or add syncOptions CreateNamespace=true"
+
+
+def creates(app, overlay: Overlay, namespace: str) -> bool:
+    """The Application's own build renders the Namespace, or Argo CD is told to create it."""
+    spec = as_dict(app.body.get("spec"))
+    if "CreateNamespace=true" in as_list(as_dict(spec.get("syncPolicy")).get("syncOptions")):
+        return True
+    for _, path in source_paths(app):
+        rendered = overlay.context.render(path) if (overlay.context.root / path).is_dir() else None
+        if isinstance(rendered, list) and any(
+            o.get("kind") == "Namespace" and as_dict(o.get("metadata")).get("name") == namespace for o in rendered
+        ):
+            return True
+    return False
+
+
+def check(overlay: Overlay) -> Iterable[Finding]:
+    for app in overlay.of_kind("Application"):
+        namespace = str(as_dict(as_dict(app.body.get("spec")).get("destination")).get("namespace") or "")
+        if not namespace or overlay.provides("Namespace", namespace) or creates(app, overlay, namespace):
+            continue
+        yield overlay.finding(app, "spec.destination.namespace", f"nothing creates namespace {namespace}", HINT)

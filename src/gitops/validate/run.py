@@ -1,0 +1,116 @@
+"""One validation run: render every kustomization once, schema-check every object, then run the policy rules.
+
+`run()` is what `python -m gitops.validate` reports on; `check_rendered()` is the
+validator's verdict on a single render, which promotion runs before it commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from gitops.core import yamlio
+from gitops.core.documents import Document
+from gitops.core.findings import ERROR, Finding
+from gitops.core.kustomize import Rendered, RenderError
+from gitops.core.renders import Renders
+from gitops.validate import discover, policy, report
+from gitops.validate.schemas import store, unchecked
+from gitops.validate.schemas.check import check as schema_check
+from gitops.validate.schemas.lookup import SchemaIndex
+
+# A pass after the schema pass: every render at once, and the run's context.
+RulePass = Callable[[dict[str, list[Document]], policy.Context], list[Finding]]
+
+
+def policy_pass(rendered: dict[str, list[Document]], context: policy.Context) -> list[Finding]:
+    """The policy and cross-reference rules, over every render at once."""
+    return policy.run(rendered, context)
+
+
+def default_rule_passes() -> list[RulePass]:
+    return [policy_pass]
+
+
+def schema_index(repo: Path) -> SchemaIndex:
+    """The offline schema store, built (or checked fresh) once per process."""
+    root = store.default_root(repo)
+    return SchemaIndex(root, store.ensure(root), unchecked.load())
+
+
+def _render(renders: Renders, directory: Path) -> tuple[str, str | None, list[Finding]]:
+    source = renders.source(directory)
+    result = renders.get(source)
+    if isinstance(result, RenderError):
+        return source, None, [Finding(source, "kustomization.yaml", "", result.cause, result.fix, rule="render")]
+    warned = [Finding(source, "kustomization.yaml", "", m, f, rule="render") for m, f in result.warnings]
+    return source, result.text, warned
+
+
+def documents(source: str, text: str) -> tuple[list[Document], list[Finding]]:
+    """The objects of one render, with a finding per document that does not parse and per duplicate."""
+    bodies, parse_errors = yamlio.load_documents(text)
+    findings = [
+        Finding(source, f"document {e.index}", "", f"cannot parse YAML: {e.message}", "fix the YAML syntax", rule="parse")
+        for e in parse_errors
+    ]
+    docs = [Document(source, i, b if isinstance(b, dict) else {"": b}) for i, b in enumerate(bodies)]
+    first: dict[tuple[str, str, str, str], Document] = {}
+    for doc in docs:
+        if doc.identity in first:
+            findings.append(Finding(
+                source, doc.resource, "", f"duplicate object (also document {first[doc.identity].index})",
+                "remove one of them or give them different names", rule="duplicate",
+            ))
+        first.setdefault(doc.identity, doc)
+    return docs, findings
+
+
+def _write_rendered(out: Path, source: str, text: str) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / (source.replace("/", "__") + ".yaml")).write_text(text)
+
+
+def run(
+    context: policy.Context, dirs: list[Path], index: SchemaIndex, jobs: int, rule_passes: list[RulePass],
+    write_rendered: Path | None = None, whole_repo: bool = False,
+) -> report.Report:
+    """Render `dirs` through the context's Renders, check every object, then run `rule_passes`."""
+    result = report.Report()
+    rendered: dict[str, list[Document]] = {}
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for source, text, render_findings in pool.map(lambda d: _render(context.renders, d), dirs):
+            entry = result.add(source)
+            entry.findings.extend(render_findings)
+            if text is None:
+                continue
+            if write_rendered:
+                _write_rendered(write_rendered, source, text)
+            docs, findings = documents(source, text)
+            entry.documents = len(docs)
+            entry.findings.extend(findings)
+            for doc in docs:
+                entry.findings.extend(schema_check(doc, index))
+            rendered[source] = docs
+    for rule_pass in rule_passes:
+        for finding in rule_pass(rendered, context):
+            result.add(finding.source).findings.append(finding)
+    for component in discover.untested_components(context.root, dirs) if whole_repo else []:
+        source = context.renders.source(component)
+        result.add(source).findings.append(Finding(
+            source, "-", "", "component is not built by any overlay or test overlay",
+            "include it from a test overlay under k8s/components/tests/", rule="render",
+        ))
+    return result
+
+
+def check_rendered(rendered: Rendered, repo: Path) -> list[str]:
+    """The validator's verdict on one render (schemas and per-overlay rules): one line per open error."""
+    docs, findings = documents(rendered.source, rendered.text)
+    index = schema_index(repo)
+    for doc in docs:
+        findings.extend(schema_check(doc, index))
+    context = policy.Context.load(repo)
+    findings.extend(policy.run({rendered.source: docs}, context, only=policy.ids("overlay")))
+    return [f.line() for f in findings if f.severity == ERROR and not f.waived_by]
