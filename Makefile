@@ -47,7 +47,7 @@ render: $(STAMP) ## print one overlay's rendered manifests: make render OVERLAY=
 diff: $(STAMP) ## rendered per-object diff: make diff A=staging B=prod, or make diff A=dev REF=origin/main
 	scripts/diff $(A) $(if $(REF),--against $(REF),$(B))
 
-lint: $(STAMP) ## yamllint over every YAML file, actionlint over .github/workflows
+lint: $(STAMP) ## ruff (lint, format), yamllint over every YAML file, actionlint over .github/workflows
 	scripts/lint
 
 bench: $(STAMP) ## speed figures, written to bench/results.json

@@ -5,6 +5,7 @@ CI's kind cluster gets exactly the CRDs Argo CD would install, from one
 source of truth (the Applications), so a server-side dry-run of an overlay
 fails the way a real sync would. Needs `helm` on PATH.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -28,7 +29,8 @@ def crds(name: str, repo: str, chart: str, version: str) -> list[dict]:
     where = ["--repo", repo, chart] if repo.startswith("https://") else [f"oci://{repo}/{chart}"]
     out = subprocess.run(
         ["helm", "template", name, *where, "--version", version, "--include-crds", "--set", "installCRDs=true"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     if out.returncode != 0:
         sys.exit(f"platform-crds: {chart} {version}: helm template failed: {out.stderr.strip()}")

@@ -4,6 +4,7 @@ MLflow's own client retries for minutes by
 default, which turns "server down" into a hung pod. Steps check reachability
 themselves with a short, bounded schedule and then fail with one clear line.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,12 @@ BASE_DELAY = float(os.environ.get("MLPIPELINE_BACKOFF_SECONDS", "1"))
 ATTEMPTS = 4
 
 
-def retry(call: Callable[[], T], retry_on: tuple[type[BaseException], ...],
-          attempts: int = ATTEMPTS, base_delay: float | None = None) -> T:
+def retry(
+    call: Callable[[], T],
+    retry_on: tuple[type[BaseException], ...],
+    attempts: int = ATTEMPTS,
+    base_delay: float | None = None,
+) -> T:
     delay = BASE_DELAY if base_delay is None else base_delay
     for attempt in range(1, attempts + 1):
         try:

@@ -7,6 +7,7 @@ and `heavy` lists which of scikit-learn and MLflow's flavours it pulled in
 (none should: they load inside main()); `with_runtime_imports_seconds` adds
 what main() imports, i.e. the cold start of a real run before any I/O.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,16 +28,19 @@ RUNTIME = {
     "mark_deployed": ("mlflow", "sklearn.model_selection", "prometheus_client"),
     "drift": ("mlflow", "pandas", "scipy.stats", "prometheus_client"),
 }
-PROBE = ("import importlib, json, sys; importlib.import_module(sys.argv[1]); "
-         "print(json.dumps([m for m in sys.argv[2:] if m in sys.modules]))")
+PROBE = (
+    "import importlib, json, sys; importlib.import_module(sys.argv[1]); "
+    "print(json.dumps([m for m in sys.argv[2:] if m in sys.modules]))"
+)
 
 
 def cold_start(step: str, repeats: int = 3) -> dict:
     best, heavy = float("inf"), []
     for _ in range(repeats):
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", PROBE, f"mlpipeline.{step}", *HEAVY],
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", PROBE, f"mlpipeline.{step}", *HEAVY], capture_output=True, text=True, check=True
+        )
         best = min(best, time.perf_counter() - started)
         heavy = json.loads(done.stdout)
     with_runtime = float("inf")
@@ -44,8 +48,12 @@ def cold_start(step: str, repeats: int = 3) -> dict:
         started = time.perf_counter()
         subprocess.run([sys.executable, "-c", f"import mlpipeline.{step}, " + ", ".join(RUNTIME[step])], check=True)
         with_runtime = min(with_runtime, time.perf_counter() - started)
-    return {"step": step, "import_seconds": round(best, 3), "heavy": heavy,
-            "with_runtime_imports_seconds": round(with_runtime, 3)}
+    return {
+        "step": step,
+        "import_seconds": round(best, 3),
+        "heavy": heavy,
+        "with_runtime_imports_seconds": round(with_runtime, 3),
+    }
 
 
 def baseline(repeats: int = 3) -> float:

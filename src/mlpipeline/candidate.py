@@ -1,4 +1,5 @@
 """A registered version together with the run that trained it and the split it was trained on."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,6 +31,9 @@ def rebuild_split(candidate: Candidate, run_tags: dict[str, str]):
     X, y = dataset.load_checked(spec)
     parts = dataset.split(X, y, int(candidate.params["seed"]), float(candidate.params["holdout_fraction"]))
     if parts.holdout_digest != run_tags.get("holdout_sha256"):
-        raise StepError(f"run {candidate.run_id}", "holdout rows differ from the ones train held out",
-                        f"the {spec.NAME} dataset changed since training; train a new version")
+        raise StepError(
+            f"run {candidate.run_id}",
+            "holdout rows differ from the ones train held out",
+            f"the {spec.NAME} dataset changed since training; train a new version",
+        )
     return spec, parts

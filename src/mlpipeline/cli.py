@@ -1,4 +1,5 @@
 """The entry point every step shares: run, turn StepError into one line and an exit code."""
+
 from __future__ import annotations
 
 import logging

@@ -5,6 +5,7 @@ feed the ConfigMap `pipeline-config` in with envFrom and pass only what
 differs per run as arguments. argparse converts string defaults with the
 flag's type, so a bad ConfigMap value fails exactly like a bad flag.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,11 +27,22 @@ class StepParser(argparse.ArgumentParser):
         super().__init__(prog=f"python -m mlpipeline.{step}", description=description)
         self.step = step
         self._env_of: dict[str, str] = {}
-        self.add_argument("--outputs-dir", default="/tmp/outputs",
-                          help="output parameters are written here, one file each, plus summary.json")
+        self.add_argument(
+            "--outputs-dir",
+            default="/tmp/outputs",
+            help="output parameters are written here, one file each, plus summary.json",
+        )
 
-    def flag(self, name: str, env: str | None = None, *, type: Callable[[str], Any] = str,
-             default: Any = None, help: str = "", **kw: Any) -> None:
+    def flag(
+        self,
+        name: str,
+        env: str | None = None,
+        *,
+        type: Callable[[str], Any] = str,
+        default: Any = None,
+        help: str = "",
+        **kw: Any,
+    ) -> None:
         """Add `--name`, defaulting to $env (then to `default`)."""
         value = os.environ.get(env, default) if env else default
         if env:
@@ -100,12 +112,21 @@ def add_registry_flags(p: StepParser) -> None:
     """The flags every step that talks to MLflow shares."""
     p.flag("--tracking-uri", "MLFLOW_TRACKING_URI", help="MLflow tracking server")
     p.flag("--model-name", "MODEL_NAME", help="registered model name")
-    p.flag("--model-spec", "MODEL_SPEC", default="iris",
-           help="model module: a name under mlpipeline.models or a dotted module path")
+    p.flag(
+        "--model-spec",
+        "MODEL_SPEC",
+        default="iris",
+        help="model module: a name under mlpipeline.models or a dotted module path",
+    )
     p.flag("--environment", "ENVIRONMENT", default="dev", help="dev, staging or prod")
 
 
 def add_push_flags(p: StepParser) -> None:
     p.flag("--pushgateway-url", "PUSHGATEWAY_URL", help="Prometheus Pushgateway, host:port or URL")
-    p.flag("--push-optional", "PUSH_OPTIONAL", type=boolean, default="false",
-           help="a failed push is a warning, not an error (local runs without a Pushgateway)")
+    p.flag(
+        "--push-optional",
+        "PUSH_OPTIONAL",
+        type=boolean,
+        default="false",
+        help="a failed push is a warning, not an error (local runs without a Pushgateway)",
+    )

@@ -4,6 +4,7 @@ train logs the seed, the holdout fraction and a digest of the holdout rows;
 validate and mark_deployed rebuild the split from those and compare the
 digest, so "held out" provably means the rows training never saw.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -56,5 +57,6 @@ def split(X: pd.DataFrame, y: pd.Series, seed: int, holdout_fraction: float) -> 
     from sklearn.model_selection import train_test_split
 
     X_train, X_holdout, y_train, y_holdout = train_test_split(
-        X, y, test_size=holdout_fraction, random_state=seed, stratify=y)
+        X, y, test_size=holdout_fraction, random_state=seed, stratify=y
+    )
     return Split(X_train, y_train, X_holdout, y_holdout)

@@ -2,6 +2,7 @@
 
 Outputs: pin_changed (true/false), branch, pr_url (both empty when nothing changed).
 """
+
 from __future__ import annotations
 
 import logging
@@ -11,9 +12,9 @@ from pathlib import Path
 from mlpipeline import cli, pin, registry
 from mlpipeline.config import StepParser, add_registry_flags
 from mlpipeline.errors import StepError
+from mlpipeline.github import GitHubError, GitHubPullRequests
 from mlpipeline.gitrepo import Checkout
 from mlpipeline.outputs import write_outputs
-from mlpipeline.github import GitHubError, GitHubPullRequests
 from mlpipeline.pullrequests import PullRequests, github_repo
 from mlpipeline.version import SEMVER_TAG
 
@@ -28,10 +29,19 @@ def parser() -> StepParser:
     p.flag("--repo-url", "GIT_REPO_URL", help="the GitOps repository")
     p.flag("--base-branch", "GIT_BASE_BRANCH", default="main", help="branch the pull request targets")
     p.flag("--pin-file", "PIN_FILE", default="k8s/overlays/dev/model-pin.yaml", help="repo-relative pin file")
-    p.flag("--checkout-dir", "GIT_CHECKOUT_DIR", default="/tmp/checkout",
-           help="working copy; cloned when absent, reused only when clean")
-    p.flag("--pr-provider", "PR_PROVIDER", default="github", choices=("github", "none"),
-           help="none: push the branch only (local runs)")
+    p.flag(
+        "--checkout-dir",
+        "GIT_CHECKOUT_DIR",
+        default="/tmp/checkout",
+        help="working copy; cloned when absent, reused only when clean",
+    )
+    p.flag(
+        "--pr-provider",
+        "PR_PROVIDER",
+        default="github",
+        choices=("github", "none"),
+        help="none: push the branch only (local runs)",
+    )
     p.flag("--github-api-url", "GITHUB_API_URL", default="https://api.github.com")
     return p
 
@@ -42,12 +52,17 @@ def pin_for(client, name: str, version: str) -> pin.Pin:
     if SEMVER_TAG not in tags:
         raise StepError(f"--model-version {version}", "has no semver tag", f"run version on version {version} first")
     return pin.Pin(
-        modelName=name, modelVersion=str(mv.version), semver=tags[SEMVER_TAG],
+        modelName=name,
+        modelVersion=str(mv.version),
+        semver=tags[SEMVER_TAG],
         # Not mv.source: in MLflow 3 that is a models:/ URI, which KServe's
         # storage initializer cannot fetch; this is the artifact store location.
         storageUri=client.get_model_version_download_uri(name, str(mv.version)),
-        runId=mv.run_id, validationPassed=tags.get("validation_passed", ""), accuracy=tags.get("accuracy", ""),
-        f1Macro=tags.get("f1_macro", ""), championVersion=tags.get("champion_version", ""),
+        runId=mv.run_id,
+        validationPassed=tags.get("validation_passed", ""),
+        accuracy=tags.get("accuracy", ""),
+        f1Macro=tags.get("f1_macro", ""),
+        championVersion=tags.get("champion_version", ""),
     )
 
 
@@ -58,11 +73,13 @@ def target_of(pin_file: str) -> str:
 
 
 def commit_message(new: pin.Pin, environment: str) -> str:
-    return (f"deploy: {new.modelName} v{new.modelVersion} ({new.semver}) to {environment}\n\n"
-            f"MLflow run {new.runId}\n"
-            f"holdout accuracy {new.accuracy}, macro F1 {new.f1Macro}, validation passed {new.validationPassed}, "
-            f"champion version {new.championVersion or 'none'}\n"
-            f"storage URI {new.storageUri}\n")
+    return (
+        f"deploy: {new.modelName} v{new.modelVersion} ({new.semver}) to {environment}\n\n"
+        f"MLflow run {new.runId}\n"
+        f"holdout accuracy {new.accuracy}, macro F1 {new.f1Macro}, validation passed {new.validationPassed}, "
+        f"champion version {new.championVersion or 'none'}\n"
+        f"storage URI {new.storageUri}\n"
+    )
 
 
 def pull_requests_for(args) -> PullRequests | None:
@@ -80,8 +97,11 @@ def open_pull_request(pulls: PullRequests | None, head: str, base: str, title: s
     try:
         return pulls.open_pull_request(head=head, base=base, title=title, body=body).url
     except GitHubError as err:
-        raise StepError(f"GitHub {getattr(pulls, 'repository', '?')}", f"opening the pull request failed: {err}",
-                        "check that GITHUB_TOKEN may create pull requests on the repository") from None
+        raise StepError(
+            f"GitHub {getattr(pulls, 'repository', '?')}",
+            f"opening the pull request failed: {err}",
+            "check that GITHUB_TOKEN may create pull requests on the repository",
+        ) from None
 
 
 def main(argv: list[str] | None = None, pulls: PullRequests | None = None) -> None:
@@ -102,9 +122,11 @@ def main(argv: list[str] | None = None, pulls: PullRequests | None = None) -> No
         return
     if current and current.modelName == new.modelName and int(current.modelVersion) > int(new.modelVersion):
         checkout.abandon(branch)
-        raise StepError(f"--model-version {new.modelVersion}",
-                        f"{args.pin_file} pins newer version {current.modelVersion}; refusing to go back",
-                        "roll back with a reviewed git revert of the pin, not with an older pipeline run")
+        raise StepError(
+            f"--model-version {new.modelVersion}",
+            f"{args.pin_file} pins newer version {current.modelVersion}; refusing to go back",
+            "roll back with a reviewed git revert of the pin, not with an older pipeline run",
+        )
 
     pin.write(pin_path, new)
     checkout.commit_all([args.pin_file], commit_message(new, target_of(args.pin_file)))
@@ -113,7 +135,9 @@ def main(argv: list[str] | None = None, pulls: PullRequests | None = None) -> No
         checkout.push(branch)
         pushed = True
         title = f"deploy: {new.modelName} v{new.modelVersion} ({new.semver}) to {target_of(args.pin_file)}"
-        pr_url = open_pull_request(pulls, branch, args.base_branch, title, commit_message(new, target_of(args.pin_file)))
+        pr_url = open_pull_request(
+            pulls, branch, args.base_branch, title, commit_message(new, target_of(args.pin_file))
+        )
     except BaseException:
         if pushed:
             checkout.delete_remote_branch(branch)

@@ -2,6 +2,7 @@
 
 Outputs: drift_detected (true/false), max_psi; per-feature PSI and KS p-value in summary.json.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,7 +27,11 @@ def parser() -> StepParser:
     p = StepParser(STEP, __doc__.splitlines()[0])
     add_registry_flags(p)
     add_push_flags(p)
-    p.flag("--input", "DRIFT_INPUT_URI", help="recent inputs: CSV or Parquet, a path, file://, s3:// or any MLflow artifact URI")
+    p.flag(
+        "--input",
+        "DRIFT_INPUT_URI",
+        help="recent inputs: CSV or Parquet, a path, file://, s3:// or any MLflow artifact URI",
+    )
     p.flag("--model-version", "MODEL_VERSION", help="version whose training split is the reference (default: --alias)")
     p.flag("--alias", "DEPLOYED_ALIAS", help="default: the environment's alias (dev, staging, production)")
     p.flag("--psi-threshold", "PSI_THRESHOLD", type=non_negative, default="0.25")
@@ -44,19 +49,26 @@ def read_current(uri: str, scratch: Path):
     if parsed.scheme in ("", "file"):
         path = Path(parsed.path)
         if not path.is_file():
-            raise StepError(f"--input {uri}", f"no such file: {path}", "set DRIFT_INPUT_URI to where recent inputs are written")
+            raise StepError(
+                f"--input {uri}", f"no such file: {path}", "set DRIFT_INPUT_URI to where recent inputs are written"
+            )
     else:
         import mlflow.artifacts
 
         try:
             path = Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(scratch)))
         except Exception as err:  # every artifact store raises its own type
-            raise StepError(f"--input {uri}", f"could not fetch it ({type(err).__name__})",
-                            "check DRIFT_INPUT_URI and the storage credentials") from None
+            raise StepError(
+                f"--input {uri}",
+                f"could not fetch it ({type(err).__name__})",
+                "check DRIFT_INPUT_URI and the storage credentials",
+            ) from None
     try:
         return getattr(pd, reader)(path)
     except Exception as err:  # a truncated or mislabelled file: the parser's own error type varies
-        raise StepError(f"--input {uri}", f"unreadable ({type(err).__name__})", "give a valid .csv or .parquet file") from None
+        raise StepError(
+            f"--input {uri}", f"unreadable ({type(err).__name__})", "give a valid .csv or .parquet file"
+        ) from None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -70,15 +82,17 @@ def main(argv: list[str] | None = None) -> None:
     label = client.get_run(mv.run_id).data.tags.get("label_column")
     import pandas as pd
 
-
     with tempfile.TemporaryDirectory() as scratch:
         ref_path = client.download_artifacts(mv.run_id, f"{REFERENCE_ARTIFACT_DIR}/{REFERENCE_FILE}", scratch)
         reference = pd.read_csv(ref_path).drop(columns=[label], errors="ignore")
         current = read_current(args.input, Path(scratch))
     missing = [c for c in reference.columns if c not in current.columns]
     if missing:
-        raise StepError(f"--input {args.input}", f"missing feature column(s) {', '.join(missing)}",
-                        "write every model input column to the recent-inputs file")
+        raise StepError(
+            f"--input {args.input}",
+            f"missing feature column(s) {', '.join(missing)}",
+            "write every model input column to the recent-inputs file",
+        )
     current = current[list(reference.columns)]
     dataset.check_frame(current, f"--input {args.input}", "drop or repair the bad rows where inputs are collected")
 
@@ -89,12 +103,20 @@ def main(argv: list[str] | None = None) -> None:
         log.info("%s: PSI %.4f, KS p-value %.4g", f.feature, f.psi, f.ks_pvalue)
     samples = [push.Sample("mlpipeline_drift_psi", f.psi, {"feature": f.feature}) for f in figures]
     samples += [push.Sample("mlpipeline_drift_ks_pvalue", f.ks_pvalue, {"feature": f.feature}) for f in figures]
-    samples += [push.Sample("mlpipeline_drift_detected", float(detected)),
-                push.Sample("mlpipeline_drift_last_run_timestamp_seconds", time.time())]
+    samples += [
+        push.Sample("mlpipeline_drift_detected", float(detected)),
+        push.Sample("mlpipeline_drift_last_run_timestamp_seconds", time.time()),
+    ]
     push.push(STEP, args.pushgateway_url, args.model_name, args.environment, samples, optional=args.push_optional)
-    write_outputs(args.outputs_dir, {"drift_detected": detected, "max_psi": max_psi},
-                  {"model_version": str(mv.version), "rows": len(current),
-                   "features": {f.feature: {"psi": f.psi, "ks_pvalue": f.ks_pvalue} for f in figures}})
+    write_outputs(
+        args.outputs_dir,
+        {"drift_detected": detected, "max_psi": max_psi},
+        {
+            "model_version": str(mv.version),
+            "rows": len(current),
+            "features": {f.feature: {"psi": f.psi, "ks_pvalue": f.ks_pvalue} for f in figures},
+        },
+    )
 
 
 if __name__ == "__main__":

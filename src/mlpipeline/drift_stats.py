@@ -5,6 +5,7 @@ quantiles, so each holds about the same share of reference rows, and the
 outer edges are open so no current value falls outside. Empty bins get a
 small epsilon instead of a zero that would make the logarithm infinite.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -5,6 +5,7 @@ Exit codes (documented in README.md and the contract):
   1  runtime error: an input (registry, git, data, server) is wrong or unreachable
   2  bad usage: a flag or its environment default is missing or invalid
 """
+
 from __future__ import annotations
 
 EXIT_OK = 0

@@ -1,4 +1,5 @@
 """Holdout figures for a fitted model: accuracy, per-class F1, confusion matrix."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,8 +16,13 @@ class Report:
     class_names: tuple[str, ...]
 
     def as_dict(self) -> dict:
-        return {"accuracy": self.accuracy, "f1_macro": self.f1_macro, "f1_per_class": self.f1_per_class,
-                "confusion_matrix": self.confusion, "class_names": list(self.class_names)}
+        return {
+            "accuracy": self.accuracy,
+            "f1_macro": self.f1_macro,
+            "f1_per_class": self.f1_per_class,
+            "confusion_matrix": self.confusion,
+            "class_names": list(self.class_names),
+        }
 
 
 def evaluate(y_true, y_pred, class_names: tuple[str, ...]) -> Report:
@@ -27,7 +33,7 @@ def evaluate(y_true, y_pred, class_names: tuple[str, ...]) -> Report:
     return Report(
         accuracy=float(accuracy_score(y_true, y_pred)),
         f1_macro=float(np.mean(per_class)),
-        f1_per_class={name: float(score) for name, score in zip(class_names, per_class)},
+        f1_per_class={name: float(score) for name, score in zip(class_names, per_class, strict=True)},
         confusion=confusion_matrix(y_true, y_pred, labels=labels).tolist(),
         class_names=class_names,
     )

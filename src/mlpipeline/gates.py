@@ -1,4 +1,5 @@
 """The validation gates: absolute floors, then "not worse than the champion"."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ def failures(report: Report, thresholds: Thresholds, champion_accuracy: float | 
             missed.append(f"F1 of class {name} {score:.4f} below floor {thresholds.f1_floor}")
     # Without a champion only the absolute gates apply (first model in an environment).
     if champion_accuracy is not None and report.accuracy < champion_accuracy - thresholds.champion_tolerance:
-        missed.append(f"accuracy {report.accuracy:.4f} worse than champion {champion_accuracy:.4f}"
-                      f" by more than {thresholds.champion_tolerance}")
+        missed.append(
+            f"accuracy {report.accuracy:.4f} worse than champion {champion_accuracy:.4f}"
+            f" by more than {thresholds.champion_tolerance}"
+        )
     return missed

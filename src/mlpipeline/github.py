@@ -1,4 +1,5 @@
 """GitHub REST implementation of `PullRequests` (urllib: nothing more to pin in the step image)."""
+
 from __future__ import annotations
 
 import json
@@ -41,7 +42,9 @@ class GitHubPullRequests:
 
     def open_pull_request(self, *, head: str, base: str, title: str, body: str) -> PullRequest:
         try:
-            created = self._call("POST", f"/repos/{self.repository}/pulls", {"head": head, "base": base, "title": title, "body": body})
+            created = self._call(
+                "POST", f"/repos/{self.repository}/pulls", {"head": head, "base": base, "title": title, "body": body}
+            )
         except GitHubError as err:
             # 422 is GitHub's answer when a pull request for this branch is already open: a re-run.
             existing = self._open_for(head, base) if err.status == 422 else None

@@ -3,6 +3,7 @@
 Every git call goes through `Checkout.git`, which raises a one-line StepError
 with git's own last line of output, so a failed push or fetch says why.
 """
+
 from __future__ import annotations
 
 import base64
@@ -22,8 +23,11 @@ def _auth_env(repo_url: str, token: str | None) -> dict[str, str]:
     if not token or not repo_url.startswith("https://"):
         return {}
     basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
-    return {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "http.extraHeader",
-            "GIT_CONFIG_VALUE_0": f"Authorization: Basic {basic}"}
+    return {
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "http.extraHeader",
+        "GIT_CONFIG_VALUE_0": f"Authorization: Basic {basic}",
+    }
 
 
 def _reason(output: str) -> str:
@@ -46,31 +50,46 @@ class Checkout:
             self.env.setdefault(f"GIT_{role}_EMAIL", email)
 
     def git(self, *args: str, what: str = "git command failed", cwd: Path | None = None) -> str:
-        result = subprocess.run(["git", *args], cwd=cwd or self.path, env=self.env,
-                                capture_output=True, text=True)
+        result = subprocess.run(["git", *args], cwd=cwd or self.path, env=self.env, capture_output=True, text=True)
         if result.returncode != 0:
             detail = _reason(result.stderr or result.stdout) or f"exit {result.returncode}"
-            raise StepError(f"git {args[0]} in {self.path}", f"{what}: {detail}",
-                            "check GIT_REPO_URL, the token and the remote branch")
+            raise StepError(
+                f"git {args[0]} in {self.path}",
+                f"{what}: {detail}",
+                "check GIT_REPO_URL, the token and the remote branch",
+            )
         return result.stdout.strip()
 
     def prepare(self) -> None:
         """Clone, or reuse a checkout only if it is clean and its base has not diverged from the remote."""
         if not (self.path / ".git").exists():
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.git("clone", "--quiet", "--branch", self.base, self.repo_url, str(self.path),
-                     what="clone failed", cwd=self.path.parent)
+            self.git(
+                "clone",
+                "--quiet",
+                "--branch",
+                self.base,
+                self.repo_url,
+                str(self.path),
+                what="clone failed",
+                cwd=self.path.parent,
+            )
             return
         if self.git("status", "--porcelain"):
-            raise StepError(f"checkout {self.path}", "uncommitted changes",
-                            "commit or discard them (git status), or use a fresh --checkout-dir")
+            raise StepError(
+                f"checkout {self.path}",
+                "uncommitted changes",
+                "commit or discard them (git status), or use a fresh --checkout-dir",
+            )
         self.git("fetch", "--quiet", "origin", self.base, what="fetch failed")
         local = self.git("rev-parse", "--verify", "--quiet", f"refs/heads/{self.base}", what="no local base branch")
         ahead = self.git("rev-list", "--count", f"origin/{self.base}..{local}")
         if ahead != "0":
-            raise StepError(f"checkout {self.path}",
-                            f"branch {self.base} has {ahead} commit(s) not on origin/{self.base} (diverged)",
-                            f"push or drop them (git reset --hard origin/{self.base}), or use a fresh --checkout-dir")
+            raise StepError(
+                f"checkout {self.path}",
+                f"branch {self.base} has {ahead} commit(s) not on origin/{self.base} (diverged)",
+                f"push or drop them (git reset --hard origin/{self.base}), or use a fresh --checkout-dir",
+            )
 
     def start_branch(self, branch: str) -> None:
         self.git("checkout", "--quiet", "-B", branch, f"origin/{self.base}")
@@ -84,11 +103,19 @@ class Checkout:
         self.git("push", "--quiet", "--force", "origin", f"HEAD:refs/heads/{branch}", what="push failed")
 
     def delete_remote_branch(self, branch: str) -> None:
-        subprocess.run(["git", "push", "--quiet", "origin", f":refs/heads/{branch}"], cwd=self.path, env=self.env,
-                       capture_output=True)
+        subprocess.run(
+            ["git", "push", "--quiet", "origin", f":refs/heads/{branch}"],
+            cwd=self.path,
+            env=self.env,
+            capture_output=True,
+        )
 
     def abandon(self, branch: str) -> None:
         """Back to the base branch with the deploy branch gone: nothing half-done stays behind."""
-        subprocess.run(["git", "checkout", "--quiet", "--force", "--detach", f"origin/{self.base}"],
-                       cwd=self.path, env=self.env, capture_output=True)
+        subprocess.run(
+            ["git", "checkout", "--quiet", "--force", "--detach", f"origin/{self.base}"],
+            cwd=self.path,
+            env=self.env,
+            capture_output=True,
+        )
         subprocess.run(["git", "branch", "--quiet", "-D", branch], cwd=self.path, env=self.env, capture_output=True)

@@ -1,7 +1,8 @@
-"""mark_deployed (the PostSync Job): when the pinned model is served and answers correctly, move the environment's alias.
+"""mark_deployed (the PostSync Job): when the pinned model is served and answers right, move the environment's alias.
 
 Outputs: alias_moved (true/false; false when the alias already pointed there).
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,15 +33,22 @@ def parser() -> StepParser:
     p.flag("--served-model-name", "SERVED_MODEL_NAME", help="local: model name on that server (default: --model-name)")
     p.flag("--served-uri", "SERVED_STORAGE_URI", help="local: the URI the server was started with")
     p.flag("--ready-timeout", "READY_TIMEOUT", type=float, default="600", help="seconds to wait for Ready")
-    p.flag("--accuracy-floor", "ACCURACY_FLOOR", type=fraction, default="0.9",
-           help="served accuracy on holdout rows below this blocks the alias move")
+    p.flag(
+        "--accuracy-floor",
+        "ACCURACY_FLOOR",
+        type=fraction,
+        default="0.9",
+        help="served accuracy on holdout rows below this blocks the alias move",
+    )
     return p
 
 
 def readiness_for(args) -> Readiness:
     if args.readiness == "local":
         if not args.server_url:
-            raise StepError("--server-url", "not set", "pass --server-url or set MODEL_SERVER_URL with --readiness local")
+            raise StepError(
+                "--server-url", "not set", "pass --server-url or set MODEL_SERVER_URL with --readiness local"
+            )
         return LocalServer(args.server_url, args.served_model_name or args.model_name, args.served_uri)
     return Kubernetes.in_cluster(args.inference_service or args.model_name, args.namespace)
 
@@ -54,22 +62,34 @@ def main(argv: list[str] | None = None) -> None:
     cand = candidates.load(client, args.model_name, args.model_version)
     registered_uri = client.get_model_version_download_uri(args.model_name, cand.version)
     if registered_uri.rstrip("/") != args.storage_uri.rstrip("/"):
-        raise StepError(f"--storage-uri {args.storage_uri}",
-                        f"registry has {registered_uri} for version {cand.version}",
-                        "regenerate the pin with the deploy step; the alias was not moved")
+        raise StepError(
+            f"--storage-uri {args.storage_uri}",
+            f"registry has {registered_uri} for version {cand.version}",
+            "regenerate the pin with the deploy step; the alias was not moved",
+        )
     _, parts = candidates.rebuild_split(cand, dict(client.get_run(cand.run_id).data.tags))
 
     endpoint = wait(readiness_for(args), args.storage_uri, args.ready_timeout)
     result = probe(endpoint, parts.X_holdout, parts.y_holdout)
     log.info("probe: %d rows, accuracy %.4f, %.3fs", result.rows, result.accuracy, result.latency_seconds)
     if result.accuracy < args.accuracy_floor:
-        raise StepError(f"probe {endpoint.base_url}", f"served accuracy {result.accuracy:.4f} below floor {args.accuracy_floor}",
-                        "check which model the server loaded; the alias was not moved")
-    push.push(STEP, args.pushgateway_url, args.model_name, args.environment, [
-        push.Sample("mlpipeline_deployed_probe_latency_seconds", result.latency_seconds),
-        push.Sample("mlpipeline_deployed_probe_accuracy", result.accuracy),
-        push.Sample("mlpipeline_deployed_model_version", float(cand.version)),
-    ], optional=args.push_optional)
+        raise StepError(
+            f"probe {endpoint.base_url}",
+            f"served accuracy {result.accuracy:.4f} below floor {args.accuracy_floor}",
+            "check which model the server loaded; the alias was not moved",
+        )
+    push.push(
+        STEP,
+        args.pushgateway_url,
+        args.model_name,
+        args.environment,
+        [
+            push.Sample("mlpipeline_deployed_probe_latency_seconds", result.latency_seconds),
+            push.Sample("mlpipeline_deployed_probe_accuracy", result.accuracy),
+            push.Sample("mlpipeline_deployed_model_version", float(cand.version)),
+        ],
+        optional=args.push_optional,
+    )
 
     current = registry.alias_version(client, args.model_name, alias)
     moved = current is None or str(current.version) != cand.version
@@ -78,9 +98,16 @@ def main(argv: list[str] | None = None) -> None:
         log.info("alias %s -> version %s", alias, cand.version)
     else:
         log.info("alias %s already at version %s", alias, cand.version)
-    write_outputs(args.outputs_dir, {"alias_moved": moved},
-                  {"alias": alias, "model_version": cand.version, "probe_accuracy": result.accuracy,
-                   "probe_latency_seconds": result.latency_seconds})
+    write_outputs(
+        args.outputs_dir,
+        {"alias_moved": moved},
+        {
+            "alias": alias,
+            "model_version": cand.version,
+            "probe_accuracy": result.accuracy,
+            "probe_latency_seconds": result.latency_seconds,
+        },
+    )
 
 
 if __name__ == "__main__":

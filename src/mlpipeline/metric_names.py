@@ -5,6 +5,7 @@ environment. The monitoring component's alerts and dashboard may only use
 names listed here, and every name attributed to a step must be pushed by that
 step's code (the policy checks read this module to enforce both).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,26 +30,36 @@ METRICS: tuple[Metric, ...] = (
     Metric("mlpipeline_validation_passed", "gauge", "monitor", "1 when the candidate passed every gate, else 0."),
     Metric("mlpipeline_model_version", "gauge", "monitor", "Registry version of the candidate."),
     Metric(
-        "mlpipeline_last_success_timestamp_seconds", "gauge", "monitor",
+        "mlpipeline_last_success_timestamp_seconds",
+        "gauge",
+        "monitor",
         "Unix time of the last pipeline run that reached the monitor step.",
     ),
     Metric("mlpipeline_drift_psi", "gauge", "drift", "Population stability index per feature (label: feature)."),
     Metric("mlpipeline_drift_ks_pvalue", "gauge", "drift", "Two-sample KS p-value per feature (label: feature)."),
     Metric("mlpipeline_drift_detected", "gauge", "drift", "1 when the last drift check found drift, else 0."),
     Metric(
-        "mlpipeline_drift_last_run_timestamp_seconds", "gauge", "drift",
+        "mlpipeline_drift_last_run_timestamp_seconds",
+        "gauge",
+        "drift",
         "Unix time of the last drift check.",
     ),
     Metric(
-        "mlpipeline_deployed_probe_latency_seconds", "gauge", "mark_deployed",
+        "mlpipeline_deployed_probe_latency_seconds",
+        "gauge",
+        "mark_deployed",
         "Latency of the post-sync V2 inference probe.",
     ),
     Metric(
-        "mlpipeline_deployed_probe_accuracy", "gauge", "mark_deployed",
+        "mlpipeline_deployed_probe_accuracy",
+        "gauge",
+        "mark_deployed",
         "Accuracy of the served model on holdout rows, measured by the post-sync probe.",
     ),
     Metric(
-        "mlpipeline_deployed_model_version", "gauge", "mark_deployed",
+        "mlpipeline_deployed_model_version",
+        "gauge",
+        "mark_deployed",
         "Registry version the environment's alias now points at.",
     ),
     # MLServer (KServe's V2 runtime) exposes these on its metrics port.

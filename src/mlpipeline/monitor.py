@@ -2,6 +2,7 @@
 
 No output parameters; summary.json records what was pushed.
 """
+
 from __future__ import annotations
 
 import time
@@ -28,7 +29,9 @@ def main(argv: list[str] | None = None) -> None:
     mv = registry.model_version(client, args.model_name, args.model_version)
     metrics = client.get_run(mv.run_id).data.metrics
     if validate.ACCURACY not in metrics:
-        raise StepError(f"--model-version {mv.version}", "not validated yet", f"run validate on version {mv.version} first")
+        raise StepError(
+            f"--model-version {mv.version}", "not validated yet", f"run validate on version {mv.version} first"
+        )
     figures = {
         "mlpipeline_validation_accuracy": metrics[validate.ACCURACY],
         "mlpipeline_validation_f1_macro": metrics[validate.F1_MACRO],
@@ -36,8 +39,14 @@ def main(argv: list[str] | None = None) -> None:
         "mlpipeline_model_version": float(mv.version),
         "mlpipeline_last_success_timestamp_seconds": time.time(),
     }
-    pushed = push.push(STEP, args.pushgateway_url, args.model_name, args.environment,
-                       [push.Sample(name, value) for name, value in figures.items()], optional=args.push_optional)
+    pushed = push.push(
+        STEP,
+        args.pushgateway_url,
+        args.model_name,
+        args.environment,
+        [push.Sample(name, value) for name, value in figures.items()],
+        optional=args.push_optional,
+    )
     write_outputs(args.outputs_dir, {}, {"pushed": pushed, "metrics": figures})
 
 

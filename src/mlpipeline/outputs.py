@@ -4,6 +4,7 @@ Argo reads each output parameter with valueFrom.path, so a value is written
 verbatim without a trailing newline. Files are written to a temporary name
 and renamed so Argo never reads a half-written value.
 """
+
 from __future__ import annotations
 
 import json

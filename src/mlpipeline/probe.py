@@ -1,9 +1,9 @@
 """One V2 (Open Inference Protocol) request on holdout rows: latency and accuracy of what is served."""
+
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 import requests
@@ -27,8 +27,10 @@ def v2_request(X: pd.DataFrame) -> dict:
     # MLflow runtime decodes into the DataFrame the model signature expects.
     return {
         "parameters": {"content_type": "pd"},
-        "inputs": [{"name": str(col), "shape": [len(X)], "datatype": "FP64", "data": X[col].astype(float).tolist()}
-                   for col in X.columns],
+        "inputs": [
+            {"name": str(col), "shape": [len(X)], "datatype": "FP64", "data": X[col].astype(float).tolist()}
+            for col in X.columns
+        ],
     }
 
 
@@ -47,5 +49,5 @@ def probe(endpoint: Endpoint, X: pd.DataFrame, y: pd.Series) -> ProbeResult:
     predictions = outputs[0].get("data", []) if outputs else []
     if len(predictions) != len(y):
         raise StepError(f"probe {url}", f"{len(predictions)} predictions for {len(y)} rows", fix)
-    correct = sum(int(p) == int(t) for p, t in zip(predictions, y.tolist()))
+    correct = sum(int(p) == int(t) for p, t in zip(predictions, y.tolist(), strict=True))
     return ProbeResult(latency, correct / len(y), len(y))

@@ -3,9 +3,10 @@
 Everything that talks to the forge goes through `PullRequests`; the GitHub
 REST client (mlpipeline.github, standard library only) implements it for
 real. It lives in the step image's package so the deploy step and the repo
-tooling use one interface; tests use a double of it (tests/doubles.py), the
+tooling use one interface; tests use a double of it (tests/support/doubles.py), the
 only double in the suite, because no GitHub is reachable here.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,6 +37,9 @@ def github_repo(repo_url: str) -> str:
     """owner/name from an https or ssh GitHub remote URL."""
     match = re.search(r"github\.com[:/]([^/]+)/([^/]+?)(?:\.git)?/?$", repo_url)
     if not match:
-        raise StepError(f"--repo-url {repo_url}", "not a GitHub repository URL",
-                        "set GIT_REPO_URL to https://github.com/<owner>/<repo>.git")
+        raise StepError(
+            f"--repo-url {repo_url}",
+            "not a GitHub repository URL",
+            "set GIT_REPO_URL to https://github.com/<owner>/<repo>.git",
+        )
     return f"{match.group(1)}/{match.group(2)}"

@@ -5,6 +5,7 @@ replaces version 4's series instead of leaving a stale one next to it. Each
 step pushes under its own job name, so one step's push (a PUT of the whole
 group) never deletes another step's metrics.
 """
+
 from __future__ import annotations
 
 import logging
@@ -36,8 +37,7 @@ def _write_textfile(gateway: str, job: str, grouping: dict[str, str], registry) 
     return True
 
 
-def push(step: str, gateway: str | None, model: str, environment: str, samples: list[Sample],
-         optional: bool) -> bool:
+def push(step: str, gateway: str | None, model: str, environment: str, samples: list[Sample], optional: bool) -> bool:
     """Push, retrying with backoff; return False (after a warning) only when optional."""
     if not gateway:
         if optional:
@@ -63,13 +63,18 @@ def push(step: str, gateway: str | None, model: str, environment: str, samples: 
     if gateway.startswith("file://"):
         return _write_textfile(gateway, job, grouping, registry)
     try:
-        retry(lambda: push_to_gateway(gateway, job=job, registry=registry, grouping_key=grouping, timeout=5),
-              (OSError, urllib.error.URLError))
+        retry(
+            lambda: push_to_gateway(gateway, job=job, registry=registry, grouping_key=grouping, timeout=5),
+            (OSError, urllib.error.URLError),
+        )
     except (OSError, urllib.error.URLError) as err:
         reason = getattr(err, "reason", err)
         if optional:
             log.warning("Pushgateway %s unreachable (%s); metrics not pushed", gateway, reason)
             return False
-        raise StepError(f"--pushgateway-url {gateway}", "Pushgateway unreachable after retries",
-                        "check PUSHGATEWAY_URL, or pass --push-optional true for a local run") from None
+        raise StepError(
+            f"--pushgateway-url {gateway}",
+            "Pushgateway unreachable after retries",
+            "check PUSHGATEWAY_URL, or pass --push-optional true for a local run",
+        ) from None
     return True

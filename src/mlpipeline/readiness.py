@@ -6,6 +6,7 @@
   the model is ready, and the runner states which URI it serves.
 Both return the V2 base URL and model name to probe.
 """
+
 from __future__ import annotations
 
 import time
@@ -38,8 +39,11 @@ def wait(readiness: Readiness, storage_uri: str, timeout: float, interval: float
         if endpoint is not None:
             return endpoint
         if time.monotonic() >= deadline:
-            raise StepError(f"--storage-uri {storage_uri}", f"served model not Ready on the pinned URI after {timeout:g}s",
-                            f"{readiness.hint()}; the alias was not moved")
+            raise StepError(
+                f"--storage-uri {storage_uri}",
+                f"served model not Ready on the pinned URI after {timeout:g}s",
+                f"{readiness.hint()}; the alias was not moved",
+            )
         time.sleep(interval)
 
 
@@ -68,7 +72,9 @@ class Kubernetes:
     def __init__(self, name: str, namespace: str, api_url: str, token: str, ca_file: str | bool = True):
         self.name = name
         self.namespace = namespace
-        self.url = f"{api_url.rstrip('/')}/apis/serving.kserve.io/v1beta1/namespaces/{namespace}/inferenceservices/{name}"
+        self.url = (
+            f"{api_url.rstrip('/')}/apis/serving.kserve.io/v1beta1/namespaces/{namespace}/inferenceservices/{name}"
+        )
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {token}"
         self.session.verify = ca_file
@@ -78,11 +84,19 @@ class Kubernetes:
         import os
 
         if "KUBERNETES_SERVICE_HOST" not in os.environ:
-            raise StepError("--readiness kubernetes", "not running in a Kubernetes pod",
-                            "use --readiness local with --server-url on one machine")
+            raise StepError(
+                "--readiness kubernetes",
+                "not running in a Kubernetes pod",
+                "use --readiness local with --server-url on one machine",
+            )
         api = f"https://{os.environ['KUBERNETES_SERVICE_HOST']}:{os.environ['KUBERNETES_SERVICE_PORT']}"
-        return cls(name, namespace or (SERVICE_ACCOUNT / "namespace").read_text().strip(), api,
-                   (SERVICE_ACCOUNT / "token").read_text().strip(), str(SERVICE_ACCOUNT / "ca.crt"))
+        return cls(
+            name,
+            namespace or (SERVICE_ACCOUNT / "namespace").read_text().strip(),
+            api,
+            (SERVICE_ACCOUNT / "token").read_text().strip(),
+            str(SERVICE_ACCOUNT / "ca.crt"),
+        )
 
     def hint(self) -> str:
         return f"kubectl -n {self.namespace} describe inferenceservice {self.name}"
@@ -93,8 +107,11 @@ class Kubernetes:
         except requests.RequestException:
             return None  # an API server blip is "not yet"; wait() times out with the hint
         if response.status_code in (401, 403):
-            raise StepError(f"inferenceservice {self.namespace}/{self.name}", f"HTTP {response.status_code} from the API server",
-                            "grant the mark-deployed service account get on inferenceservices")
+            raise StepError(
+                f"inferenceservice {self.namespace}/{self.name}",
+                f"HTTP {response.status_code} from the API server",
+                "grant the mark-deployed service account get on inferenceservices",
+            )
         if response.status_code == 404:
             return None
         response.raise_for_status()

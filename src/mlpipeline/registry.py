@@ -4,6 +4,7 @@ Only the tracking client is imported here; flavours (mlflow.sklearn,
 mlflow.pyfunc) are imported by the steps that need them, which keeps the
 cold start of monitor, deploy and mark_deployed short.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -29,8 +30,11 @@ def connect(tracking_uri: str) -> "MlflowClient":
         try:
             retry(lambda: requests.get(url, timeout=5).raise_for_status(), (requests.RequestException,))
         except requests.RequestException as err:
-            raise StepError(f"--tracking-uri {tracking_uri}", f"MLflow tracking server unreachable ({type(err).__name__})",
-                            "check MLFLOW_TRACKING_URI and that the MLflow server is running") from None
+            raise StepError(
+                f"--tracking-uri {tracking_uri}",
+                f"MLflow tracking server unreachable ({type(err).__name__})",
+                "check MLFLOW_TRACKING_URI and that the MLflow server is running",
+            ) from None
     import mlflow
     from mlflow import MlflowClient
 
@@ -49,8 +53,11 @@ def model_version(client: "MlflowClient", name: str, version: str) -> "ModelVers
         return client.get_model_version(name, str(version))
     except MlflowException as err:
         if _missing(err) or "not found" in str(err).lower():
-            raise StepError(f"--model-version {version}", f"model {name} has no version {version}",
-                            "pass a version that exists in the MLflow registry") from None
+            raise StepError(
+                f"--model-version {version}",
+                f"model {name} has no version {version}",
+                "pass a version that exists in the MLflow registry",
+            ) from None
         raise
 
 
@@ -69,8 +76,11 @@ def alias_version(client: "MlflowClient", name: str, alias: str) -> "ModelVersio
 def required_alias(client: "MlflowClient", name: str, alias: str, flag: str) -> "ModelVersion":
     version = alias_version(client, name, alias)
     if version is None:
-        raise StepError(f"{flag} {alias}", f"model {name} has no version at alias {alias}",
-                        "deploy a version to the environment first, or pass --model-version")
+        raise StepError(
+            f"{flag} {alias}",
+            f"model {name} has no version at alias {alias}",
+            "deploy a version to the environment first, or pass --model-version",
+        )
     return version
 
 

@@ -5,6 +5,7 @@ minor: better than the champion's accuracy by more than a margin
 patch: otherwise
 The first versioned model is 1.0.0.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,8 +29,13 @@ class SemVer:
 FIRST = SemVer(1, 0, 0)
 
 
-def next_version(history: list[SemVer], signature_changed: bool, accuracy: float,
-                 champion_accuracy: float | None, minor_margin: float) -> tuple[SemVer, str]:
+def next_version(
+    history: list[SemVer],
+    signature_changed: bool,
+    accuracy: float,
+    champion_accuracy: float | None,
+    minor_margin: float,
+) -> tuple[SemVer, str]:
     """The candidate's version and the reason, given the versions already handed out."""
     if not history:
         return FIRST, "first versioned model"

@@ -2,6 +2,7 @@
 
 Outputs: run_id, model_version.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,15 +38,22 @@ def parser() -> StepParser:
     p.flag("--n-estimators", "N_ESTIMATORS", type=positive_int, default="100", help="trees in the forest")
     p.flag("--max-depth", "MAX_DEPTH", type=positive_int, default=None, help="tree depth limit (unset: none)")
     p.flag("--seed", "RANDOM_SEED", type=int, default="42", help="seed for the split and the estimator")
-    p.flag("--holdout-fraction", "HOLDOUT_FRACTION", type=open_fraction, default="0.2",
-           help="share of rows held out for validate")
+    p.flag(
+        "--holdout-fraction",
+        "HOLDOUT_FRACTION",
+        type=open_fraction,
+        default="0.2",
+        help="share of rows held out for validate",
+    )
     return p
 
 
 def pip_requirements() -> list[str]:
     # Explicit and exact: the serving runtime installs nothing, but the pins
     # record what the pickle needs, and MLflow's inference would pull in more.
-    return [f"{dist}=={installed(dist)}" for dist in ("mlflow", "scikit-learn", "numpy", "scipy", "pandas", "cloudpickle")]
+    return [
+        f"{dist}=={installed(dist)}" for dist in ("mlflow", "scikit-learn", "numpy", "scipy", "pandas", "cloudpickle")
+    ]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -56,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     params = {"n_estimators": args.n_estimators, "max_depth": args.max_depth, "seed": args.seed}
     estimator = spec.build_estimator(params)
 
-    client = registry.connect(args.tracking_uri)  # before fitting: fail fast when MLflow is down
+    registry.connect(args.tracking_uri)  # before fitting: fail fast when MLflow is down
     import mlflow
     import mlflow.sklearn
     from mlflow.models import infer_signature
@@ -88,10 +96,19 @@ def main(argv: list[str] | None = None) -> None:
         registered = mlflow.register_model(info.model_uri, args.model_name, tags={"run_id": run.info.run_id})
 
     log.info("registered %s version %s from run %s", args.model_name, registered.version, run.info.run_id)
-    push.push(STEP, args.pushgateway_url, args.model_name, args.environment,
-              [push.Sample("mlpipeline_train_accuracy", train_accuracy)], optional=True)
-    write_outputs(args.outputs_dir, {"run_id": run.info.run_id, "model_version": registered.version},
-                  {"train_accuracy": train_accuracy, "model_name": args.model_name})
+    push.push(
+        STEP,
+        args.pushgateway_url,
+        args.model_name,
+        args.environment,
+        [push.Sample("mlpipeline_train_accuracy", train_accuracy)],
+        optional=True,
+    )
+    write_outputs(
+        args.outputs_dir,
+        {"run_id": run.info.run_id, "model_version": registered.version},
+        {"train_accuracy": train_accuracy, "model_name": args.model_name},
+    )
 
 
 if __name__ == "__main__":

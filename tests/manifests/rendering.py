@@ -1,4 +1,5 @@
 """Render a kustomization once per test session and hand back its documents."""
+
 from __future__ import annotations
 
 import functools
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from gitops.render import build
+from gitops.core.kustomize import build
 
 ROOT = Path(__file__).resolve().parents[2]
 ENVIRONMENTS = ("dev", "staging", "prod")

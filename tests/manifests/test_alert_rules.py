@@ -1,5 +1,6 @@
 """The monitoring component's alerts: promtool accepts them and they use only
 metric names from src/mlpipeline/metric_names.py."""
+
 from __future__ import annotations
 
 import json
@@ -9,16 +10,18 @@ import subprocess
 import pytest
 import yaml
 
-from gitops.rules.promql import metric_names
+from gitops.validate.policy.promql import metric_names
 from mlpipeline.metric_names import BY_NAME
-
-from .rendering import ROOT, documents, find
+from tests.manifests.rendering import ROOT, documents, find
 
 MONITORING = "k8s/components/tests/monitoring"
 INSTALL_HINT = "promtool not found on PATH; install it with `apt-get update && apt-get install -y prometheus`"
 REQUIRED_ALERTS = {
-    "IrisDriftDetected", "IrisNoRecentTraining", "IrisAccuracyBelowFloor",
-    "IrisServingErrors", "IrisServingLatencyHigh",
+    "IrisDriftDetected",
+    "IrisNoRecentTraining",
+    "IrisAccuracyBelowFloor",
+    "IrisServingErrors",
+    "IrisServingLatencyHigh",
 }
 
 

@@ -1,11 +1,11 @@
 """Argo CD: what syncs itself, what waits for a person, and that every path builds."""
+
 from __future__ import annotations
 
 import pytest
 
-from gitops.render import BUILD_OPTIONS, build
-
-from .rendering import ARGOCD, ROOT, documents, find
+from gitops.core.kustomize import BUILD_OPTIONS, build
+from tests.manifests.rendering import ARGOCD, ROOT, documents, find
 
 
 def _applications():
@@ -47,8 +47,10 @@ def test_argocd_builds_with_the_same_kustomize_options_as_ci():
 
 
 def test_platform_applications_come_before_the_environments():
-    waves = {a["metadata"]["name"]: int(a["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])
-             for a in find(documents("argocd/apps"), "Application")}
+    waves = {
+        a["metadata"]["name"]: int(a["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])
+        for a in find(documents("argocd/apps"), "Application")
+    }
     platform = {n: w for n, w in waves.items() if not n.startswith("iris-")}
     environments = {n: w for n, w in waves.items() if n.startswith("iris-")}
     assert max(platform.values()) < min(environments.values())

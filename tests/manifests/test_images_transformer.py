@@ -1,15 +1,16 @@
 """An overlay's `images:` must reach the containers inside the Argo kinds and
 the PostSync Job; kustomize only knows core kinds without kustomizeconfig."""
+
 from __future__ import annotations
 
 import os
 
 import yaml
 
-from gitops.render import build
-
-from .checks import container_images
-from .rendering import ROOT
+from gitops.core.documents import Document
+from gitops.core.kustomize import build
+from gitops.validate.policy.pods import containers
+from tests.manifests.rendering import ROOT
 
 STEP_IMAGE = "ghcr.io/example-org/iris-steps"
 
@@ -26,10 +27,10 @@ def test_an_images_change_reaches_workflowtemplate_cronworkflow_and_postsync_job
     )
     docs = [d for d in yaml.safe_load_all(build(tmp_path, root=tmp_path).text) if d]
     seen = {}
-    for doc in docs:
-        for path, image in container_images(doc):
-            if image.startswith(STEP_IMAGE):
-                seen[f"{doc['kind']}/{doc['metadata']['name']}:{path}"] = image
+    for pod, container in containers([Document("retag", i, d) for i, d in enumerate(docs)]):
+        image = str(container.body.get("image", ""))
+        if image.startswith(STEP_IMAGE):
+            seen[f"{pod.doc.kind}/{pod.doc.name}:{container.path}"] = image
     kinds = {key.split("/")[0] for key in seen}
     assert kinds == {"WorkflowTemplate", "CronWorkflow", "Job"}
     assert {k: v for k, v in seen.items() if v != f"{STEP_IMAGE}:9.9.9-retag-test"} == {}

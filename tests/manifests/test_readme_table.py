@@ -1,8 +1,9 @@
 """k8s/README.md's per-environment table must say what the overlays render."""
+
 from __future__ import annotations
 
-from .environment_table import HEADER, environment_table
-from .rendering import ROOT
+from tests.manifests.environment_table import HEADER, environment_table
+from tests.manifests.rendering import ROOT
 
 
 def test_readme_environment_table_matches_the_overlays():

@@ -1,14 +1,17 @@
 """scripts/diff: per-object, per-field differences of two renders, without generator-hash noise."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from conftest import BASE_KUSTOMIZATION, git, write
-from gitops import diff
-from gitops.objectdiff import diff_renders
-from gitops.render import Rendered
+from gitops.core.kustomize import Rendered
+from gitops.diff import against
+from gitops.diff import cli as diff
+from gitops.diff.objects import diff_renders
+from tests.promote.repo import BASE_KUSTOMIZATION
+from tests.support.git import git, write
 
 DEV_VS_PROD = """\
 k8s/overlays/dev -> k8s/overlays/prod: 0 added, 0 removed, 3 changed
@@ -21,8 +24,11 @@ k8s/overlays/dev -> k8s/overlays/prod: 0 added, 0 removed, 3 changed
 ~ ConfigMap/pipeline-config-{hash}
     data.ENVIRONMENT: "dev" -> "prod"
 ~ Deployment.apps/iris
-    spec.template.spec.containers[name=server].image: "ghcr.io/example-org/iris-steps:0.1.0" -> "ghcr.io/example-org/iris-steps:0.0.9"
 """
+DEV_VS_PROD += (
+    "    spec.template.spec.containers[name=server].image: "
+    '"ghcr.io/example-org/iris-steps:0.1.0" -> "ghcr.io/example-org/iris-steps:0.0.9"\n'
+)
 
 SERVICE = """\
 apiVersion: v1
@@ -77,7 +83,9 @@ def test_json_form_of_a_known_change(repo, capsys):
             '  "added": [],\n  "removed": [],\n  "changed": []\n}\n',
             id="json",
         ),
-        pytest.param("markdown", "#### `k8s/overlays/staging` → `k8s/overlays/staging`\n\n**no differences**\n", id="markdown"),
+        pytest.param(
+            "markdown", "#### `k8s/overlays/staging` → `k8s/overlays/staging`\n\n**no differences**\n", id="markdown"
+        ),
     ],
 )
 def test_identical_renders_have_no_diff(repo, capsys, fmt, expected):
@@ -94,7 +102,7 @@ def test_against_a_ref_reports_a_config_change_once_not_as_renames(repo, capsys)
         "",
     )
     # The renders really do differ in the generated name and in the Deployment that mounts it.
-    old, new = diff.render_env_at(repo, "dev", "HEAD").text, diff.render_env(repo, "dev").text
+    old, new = against.render_env_at(repo, "dev", "HEAD").text, against.render_env(repo, "dev").text
     renamed = [line.strip() for line in old.splitlines() if "pipeline-config-" in line and line not in new.splitlines()]
     assert len(renamed) == 2 and len(set(renamed)) == 1  # the ConfigMap's name and the envFrom reference
 
@@ -102,7 +110,9 @@ def test_against_a_ref_reports_a_config_change_once_not_as_renames(repo, capsys)
 def test_added_and_removed_objects_are_listed(repo, capsys):
     write(repo, "k8s/overlays/dev/service.yaml", SERVICE)
     kustomization = (repo / "k8s/overlays/dev/kustomization.yaml").read_text()
-    write(repo, "k8s/overlays/dev/kustomization.yaml", kustomization.replace("  - model-pin.yaml\n", "  - service.yaml\n"))
+    write(
+        repo, "k8s/overlays/dev/kustomization.yaml", kustomization.replace("  - model-pin.yaml\n", "  - service.yaml\n")
+    )
     code, out, _ = run(repo, capsys, "dev", "--against", "HEAD", "--format", "markdown")
     assert (code, out) == (
         0,
@@ -127,18 +137,31 @@ def test_an_unknown_ref_is_an_error_naming_it(repo, capsys):
 
 def test_a_ref_committed_since_is_rendered_from_that_commit(repo, capsys):
     old = git(repo, "rev-parse", "--short", "HEAD").strip()
-    write(repo, "k8s/overlays/dev/kustomization.yaml", (repo / "k8s/overlays/dev/kustomization.yaml").read_text().replace('"0.1.0"', '"0.2.0"'))
+    write(
+        repo,
+        "k8s/overlays/dev/kustomization.yaml",
+        (repo / "k8s/overlays/dev/kustomization.yaml").read_text().replace('"0.1.0"', '"0.2.0"'),
+    )
     git(repo, "commit", "-q", "-am", "bump dev image")
     assert run(repo, capsys, "dev", "--against", old)[1] == (
         f"k8s/overlays/dev@{old} -> k8s/overlays/dev: 0 added, 0 removed, 1 changed\n"
         "~ Deployment.apps/iris-dev/iris\n"
-        '    spec.template.spec.containers[name=server].image: "ghcr.io/example-org/iris-steps:0.1.0" -> "ghcr.io/example-org/iris-steps:0.2.0"\n'
+        '    spec.template.spec.containers[name=server].image: "ghcr.io/example-org/iris-steps:0.1.0" -> '
+        '"ghcr.io/example-org/iris-steps:0.2.0"\n'
     )
 
 
 def test_named_lists_match_by_name_and_absent_differs_from_null():
-    old = Rendered("a", "kind: Pod\napiVersion: v1\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: x}, {name: b, image: y}]\n  x: 1\n")
-    new = Rendered("b", "kind: Pod\napiVersion: v1\nmetadata: {name: p}\nspec:\n  containers: [{name: new, image: z}, {name: a, image: x}, {name: b, image: y2}]\n  y: null\n")
+    old = Rendered(
+        "a",
+        "kind: Pod\napiVersion: v1\nmetadata: {name: p}\nspec:\n  containers: [{name: a, image: x}, {name: b, "
+        "image: y}]\n  x: 1\n",
+    )
+    new = Rendered(
+        "b",
+        "kind: Pod\napiVersion: v1\nmetadata: {name: p}\nspec:\n  containers: [{name: new, image: z}, {name: "
+        "a, image: x}, {name: b, image: y2}]\n  y: null\n",
+    )
     (change,) = diff_renders(old, new).changed
     assert [(f.path, repr(f.old), repr(f.new)) for f in change.fields] == [
         ("spec.containers[name=b].image", "'y'", "'y2'"),

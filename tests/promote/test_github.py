@@ -1,4 +1,5 @@
 """The real GitHub REST client against a local stand-in for the GitHub API (the one allowed double)."""
+
 from __future__ import annotations
 
 import json
@@ -76,8 +77,12 @@ def github():
 
 def test_open_pull_request(github):
     client = GitHubPullRequests("o/r", "t0ken", api_url=github)
-    assert client.open_pull_request(head="b", base="main", title="t", body="x") == PullRequest(12, "https://github.test/o/r/pull/12")
-    assert FakeGitHub.requests == [("POST", "/repos/o/r/pulls", {"head": "b", "base": "main", "title": "t", "body": "x"})]
+    assert client.open_pull_request(head="b", base="main", title="t", body="x") == PullRequest(
+        12, "https://github.test/o/r/pull/12"
+    )
+    assert FakeGitHub.requests == [
+        ("POST", "/repos/o/r/pulls", {"head": "b", "base": "main", "title": "t", "body": "x"})
+    ]
 
 
 def test_upsert_comment_creates_once_then_edits_it_across_pages(github):
@@ -105,6 +110,9 @@ def test_an_api_error_names_the_call_status_and_message(github):
 def test_a_rerun_finds_the_pull_request_already_open_for_its_branch(github):
     client = GitHubPullRequests("o/r", "t0ken", api_url=github)
     assert client.open_pull_request(head="already-open", base="main", title="t", body="x") == PullRequest(
-        12, "https://github.test/o/r/pull/12")
+        12, "https://github.test/o/r/pull/12"
+    )
     assert [(method, path) for method, path, _ in FakeGitHub.requests] == [
-        ("POST", "/repos/o/r/pulls"), ("GET", "/repos/o/r/pulls?state=open&head=o:already-open&base=main")]
+        ("POST", "/repos/o/r/pulls"),
+        ("GET", "/repos/o/r/pulls?state=open&head=o:already-open&base=main"),
+    ]

@@ -1,10 +1,11 @@
 """`kustomize edit set image` semantics on a round-trip document."""
+
 from __future__ import annotations
 
 import pytest
 
-from gitops import roundtrip
-from gitops.kustomize_images import ImageOverride, set_image
+from gitops.promote import roundtrip
+from gitops.promote.images import ImageOverride, set_image
 
 BEFORE = """\
 images:
@@ -38,7 +39,9 @@ def edited(override: ImageOverride, before: str = BEFORE) -> str:
         ),
         pytest.param(
             ImageOverride("ghcr.io/example-org/iris-steps", digest="sha256:bbb"),
-            BEFORE.replace('newTag: "0.1.0"  # Renovate', "digest: sha256:bbb # Renovate"),  # comment kept; ruamel keeps its column
+            BEFORE.replace(
+                'newTag: "0.1.0"  # Renovate', "digest: sha256:bbb # Renovate"
+            ),  # comment kept; ruamel keeps its column
             id="digest-drops-tag",
         ),
         pytest.param(
@@ -49,7 +52,8 @@ def edited(override: ImageOverride, before: str = BEFORE) -> str:
         pytest.param(
             ImageOverride("busybox", new_name="mirror/busybox", new_tag="1.37"),
             BEFORE.replace(
-                "  - name: ghcr.io", "  - name: busybox\n    newName: mirror/busybox\n    newTag: '1.37'\n  - name: ghcr.io"
+                "  - name: ghcr.io",
+                "  - name: busybox\n    newName: mirror/busybox\n    newTag: '1.37'\n  - name: ghcr.io",
             ),
             id="new-entry-in-name-order",
         ),
@@ -61,4 +65,7 @@ def test_set_image(override, after):
 
 def test_a_kustomization_without_images_gets_the_list():
     before = "resources:\n- ../../base  # shared\n"
-    assert edited(ImageOverride("a", new_tag="1"), before) == "resources:\n- ../../base  # shared\nimages:\n- name: a\n  newTag: '1'\n"
+    assert (
+        edited(ImageOverride("a", new_tag="1"), before)
+        == "resources:\n- ../../base  # shared\nimages:\n- name: a\n  newTag: '1'\n"
+    )

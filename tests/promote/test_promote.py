@@ -1,14 +1,17 @@
 """scripts/promote on a real git repository: the happy path, every refusal, rollback, and undo."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 
-from conftest import git, overlay_kustomization, pin, write
-from gitops import promote
+from gitops.promote import cli as promote
+from gitops.promote.promotion import Check, no_checks
 from mlpipeline.pullrequests import PullRequest
-from tests.doubles import RecordingPullRequests
+from tests.promote.repo import overlay_kustomization, pin
+from tests.support.doubles import RecordingPullRequests
+from tests.support.git import git, write
 
 STAGING_KUSTOMIZATION_PROMOTED = """\
 # staging: promoted by pull request
@@ -30,7 +33,7 @@ images:
 """
 
 
-def run(root: Path, prs: RecordingPullRequests, *args: str, check: promote.Check = promote.no_checks) -> int:
+def run(root: Path, prs: RecordingPullRequests, *args: str, check: Check = no_checks) -> int:
     return promote.main([*args, "--root", str(root)], prs=prs, check=check)
 
 
@@ -68,7 +71,10 @@ def test_dev_to_staging_to_prod_opens_one_pull_request_per_step(repo, prs, capsy
         "\n"
         "### Rendered diff of k8s/overlays/staging\n"
     )
-    assert "| changed | <code>ConfigMap/iris-staging/model-pin</code> | <code>data.modelVersion</code> | <code>\"3\"</code> | <code>\"4\"</code> |" in request["body"]
+    assert (
+        "| changed | <code>ConfigMap/iris-staging/model-pin</code> | <code>data.modelVersion</code> | "
+        '<code>"3"</code> | <code>"4"</code> |' in request["body"]
+    )
     assert capsys.readouterr().out.startswith(f"promote: opened https://github.test/pulls/1 (branch {branch}, commit ")
     # The branch is pushed and main is left as it was, ready for the next command.
     assert git(repo, "ls-remote", "--heads", "origin", branch).strip().endswith(f"refs/heads/{branch}")
@@ -106,8 +112,11 @@ def test_comments_and_key_order_in_the_edited_kustomization_survive(repo, prs):
     # Exactly one line differs from the original: the tag, still quoted, comment kept.
     assert edited == STAGING_KUSTOMIZATION_PROMOTED
     original = overlay_kustomization("staging", "0.0.9").splitlines()
-    assert [(a, b) for a, b in zip(original, edited.splitlines()) if a != b] == [
-        ('    newTag: "0.0.9"  # keep quoted: a tag is a string', '    newTag: "0.1.0"  # keep quoted: a tag is a string')
+    assert [(a, b) for a, b in zip(original, edited.splitlines(), strict=True) if a != b] == [
+        (
+            '    newTag: "0.0.9"  # keep quoted: a tag is a string',
+            '    newTag: "0.1.0"  # keep quoted: a tag is a string',
+        )
     ]
 
 
@@ -145,13 +154,15 @@ REFUSALS = [
         failed_pin,
         ["dev", "staging"],
         'promote: k8s/overlays/dev/model-pin.yaml: data.validationPassed is "false", not "true": only a model that '
-        "passed validation is promoted (fix: promote a version whose validate step passed; run the pipeline again if none has)\n",
+        "passed validation is promoted (fix: promote a version whose validate step passed; run the pipeline "
+        "again if none has)\n",
         id="validation-failed",
     ),
     pytest.param(
         staging_already_runs_dev,
         ["dev", "staging"],
-        "promote: k8s/overlays/staging/model-pin.yaml: staging already runs iris version 4 (semver 1.2.0) with the same "
+        "promote: k8s/overlays/staging/model-pin.yaml: staging already runs iris version 4 (semver 1.2.0) with "
+        "the same "
         "images; nothing to promote (fix: none needed)\n",
         id="no-op-target-already-runs-it",
     ),
@@ -237,7 +248,7 @@ def test_a_failed_pull_request_removes_the_pushed_branch_too(repo, capsys):
     assert run(repo, FailingPullRequests(), "dev", "staging") == 1
     assert capsys.readouterr().err == "promote: RuntimeError: HTTP 422: A pull request already exists\n"
     assert untouched(repo)
-    assert git(repo, "ls-remote", "--heads", "origin") .count("refs/heads/") == 1
+    assert git(repo, "ls-remote", "--heads", "origin").count("refs/heads/") == 1
 
 
 def test_rollback_promotes_the_previous_pin_with_force_and_a_reason(repo, prs):
@@ -246,7 +257,7 @@ def test_rollback_promotes_the_previous_pin_with_force_and_a_reason(repo, prs):
         base = short_head(repo)
         assert run(repo, prs, source, target) == 0
         merge(repo, f"promote/{target}/iris-v4-{base}")
-    assert "modelVersion: \"4\"" in (repo / "k8s/overlays/prod/model-pin.yaml").read_text()
+    assert 'modelVersion: "4"' in (repo / "k8s/overlays/prod/model-pin.yaml").read_text()
 
     base = short_head(repo)
     args = ["prod", "prod", "--from-ref", before_v4, "--force", "--reason", "v4 doubles p99 latency"]
@@ -268,9 +279,7 @@ def test_rolling_staging_back_to_prod_goes_backwards_with_force(repo, prs):
     assert run(repo, prs, "prod", "staging", "--force", "--reason", "v4 breaks the batch client") == 0
     merge(repo, f"promote/staging/iris-v3-{base}")
     assert (repo / "k8s/overlays/staging/model-pin.yaml").read_text() == pin("3", "1.1.0", champion="2")
-    assert last_message(repo).endswith(
-        "\nForced: goes backwards\nReason: v4 breaks the batch client\n"
-    )
+    assert last_message(repo).endswith("\nForced: goes backwards\nReason: v4 breaks the batch client\n")
 
 
 def test_refusals_come_before_any_credential_is_needed(repo, capsys, monkeypatch):
@@ -280,7 +289,8 @@ def test_refusals_come_before_any_credential_is_needed(repo, capsys, monkeypatch
     assert capsys.readouterr().err.startswith("promote: dev -> prod: skips staging;")
     assert promote.main(["dev", "staging", "--root", str(repo)]) == 1
     assert capsys.readouterr().err == (
-        "promote: GitHubError: GITHUB_REPOSITORY and GITHUB_TOKEN not set (fix: export them, or run inside GitHub Actions)\n"
+        "promote: GitHubError: GITHUB_REPOSITORY and GITHUB_TOKEN not set (fix: export them, or run inside "
+        "GitHub Actions)\n"
     )
     assert untouched(repo)
 

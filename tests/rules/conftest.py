@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from rule_fixtures import make_context
 
-from gitops.rules import Context
+from gitops.validate.policy import Context
+from tests.rules.rule_fixtures import make_context
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import yaml
 
-from gitops.documents import Document
-from gitops.rules import Context
-from gitops.rules.platform import load_platform_objects
+from gitops.core.documents import Document
+from gitops.validate.policy import Context
+from gitops.validate.policy.platform import load_platform_objects
 from mlpipeline.metric_names import METRICS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "rules"

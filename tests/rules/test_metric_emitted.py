@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gitops import rules
-from gitops.rules.overlay import Context
-from gitops.rules.platform import PlatformObjects
+from gitops.validate import policy
+from gitops.validate.policy.context import Context
+from gitops.validate.policy.platform import PlatformObjects
 from mlpipeline.metric_names import Metric
 
 METRICS = (
@@ -41,14 +41,18 @@ def steps_package(root: Path) -> Path:
 
 def run(tmp_path: Path) -> list[str]:
     context = Context(root=tmp_path, platform=PlatformObjects(), metrics=METRICS, steps_dir=steps_package(tmp_path))
-    return [f.line() for f in rules.run({}, context, only=["metric-emitted"])]
+    return [f.line() for f in policy.run({}, context, only=["metric-emitted"])]
 
 
 def test_step_metrics_missing_from_code_are_reported(tmp_path):
     assert run(tmp_path) == [
         # metric_names lists the name but only lists it: it does not count as emitting.
-        "src/mlpipeline/metric_names.py: Metric/-/mlpipeline_model_version: attributed to step monitor, but src/mlpipeline/monitor.py and the modules it imports never name it [metric-emitted] (fix: push it from that step, or attribute it to the step that does)",
-        "src/mlpipeline/metric_names.py: -: src/mlpipeline/drift.py does not exist, yet METRICS names step drift as the source of mlpipeline_drift_psi [metric-emitted] (fix: write the step, or fix the metrics' source)",
+        "src/mlpipeline/metric_names.py: Metric/-/mlpipeline_model_version: attributed to step monitor, but "
+        "src/mlpipeline/monitor.py and the modules it imports never name it [metric-emitted] (fix: push it "
+        "from that step, or attribute it to the step that does)",
+        "src/mlpipeline/metric_names.py: -: src/mlpipeline/drift.py does not exist, yet METRICS names step "
+        "drift as the source of mlpipeline_drift_psi [metric-emitted] (fix: write the step, or fix the "
+        "metrics' source)",
     ]
 
 

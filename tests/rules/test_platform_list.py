@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from gitops.rules.overlay import PLATFORM_FILE
-from gitops.rules.platform import PlatformListError, load_platform_objects
+from gitops.validate.policy.context import PLATFORM_FILE
+from gitops.validate.policy.platform import PlatformListError, load_platform_objects
 
 REPO = Path(__file__).resolve().parents[2]
 

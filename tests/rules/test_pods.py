@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gitops.documents import Document
-from gitops.rules.pods import containers
+from gitops.core.documents import Document
+from gitops.validate.policy.pods import containers
 
 C = {"name": "c", "image": "x:1"}
 POD_SPEC = {"initContainers": [C], "containers": [C, C]}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitops.rules.promql import metric_names
+from gitops.validate.policy.promql import metric_names
 
 CASES = {
     "bare-metric": ("mlpipeline_drift_detected == 1", ["mlpipeline_drift_detected"]),

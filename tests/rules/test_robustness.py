@@ -5,10 +5,10 @@ from __future__ import annotations
 import copy
 
 import pytest
-from rule_fixtures import FIXTURES, load
 
-from gitops import rules
-from gitops.documents import Document
+from gitops.core.documents import Document
+from gitops.validate import policy
+from tests.rules.rule_fixtures import FIXTURES, load
 
 FIXTURE_DIRS = sorted(d.name for d in FIXTURES.iterdir() if d.is_dir() and d.name != "repo")
 
@@ -43,4 +43,4 @@ def test_every_field_of_the_wrong_type_is_tolerated(fixture, context):
                 mutated = [
                     Document(source, d.index, replaced(d.body, path, wrong) if d is doc else d.body) for d in docs
                 ]
-                rules.run({source: mutated}, context)  # must not raise
+                policy.run({source: mutated}, context)  # must not raise

@@ -1,4 +1,5 @@
 """The local runner follows Argo's semantics on a small pipeline of real processes."""
+
 from __future__ import annotations
 
 import copy
@@ -38,7 +39,12 @@ def phases(root):
 
 def test_dag_runs_in_order_and_passes_outputs(docs, tmp_path):
     root, live = run(docs, "WorkflowTemplate", "pipeline", tmp_path)
-    assert phases(root) == {"pipeline": "Succeeded", "train": "Succeeded", "validate": "Succeeded", "deploy": "Succeeded"}
+    assert phases(root) == {
+        "pipeline": "Succeeded",
+        "train": "Succeeded",
+        "validate": "Succeeded",
+        "deploy": "Succeeded",
+    }
     train = root.children[0]
     assert train.outputs == {"score": "0.1"}
     assert "greeting hello n 10" in pod_log(tmp_path, "train").read_text()
@@ -63,7 +69,9 @@ def test_parameter_override_reaches_the_train_step(docs, tmp_path):
 def test_unknown_parameter_override_is_an_error(docs, tmp_path):
     with pytest.raises(RunnerError) as err:
         run(docs, "WorkflowTemplate", "pipeline", tmp_path, trees="5")
-    assert str(err.value) == "-p trees: WorkflowTemplate/pipeline declares no such parameter (it has: floor, n-estimators)"
+    assert (
+        str(err.value) == "-p trees: WorkflowTemplate/pipeline declares no such parameter (it has: floor, n-estimators)"
+    )
 
 
 def test_reference_to_a_missing_output_parameter_is_an_exact_error(docs, tmp_path):
@@ -129,7 +137,8 @@ REFUSED = {
     ),
     "dag-fail-fast": (
         lambda d: d[1]["spec"]["templates"][0]["dag"].update(failFast=False),
-        "WorkflowTemplate/pipeline.spec.templates[main].dag.failFast: not supported by the local runner (it runs tasks)",
+        "WorkflowTemplate/pipeline.spec.templates[main].dag.failFast: not supported by the local runner (it "
+        "runs tasks)",
     ),
     "template-defaults": (
         lambda d: d[1]["spec"].update(templateDefaults={"timeout": "1h"}),
@@ -137,7 +146,9 @@ REFUSED = {
         "(it runs arguments, entrypoint, templates, volumes)",
     ),
     "input-from-configmap": (
-        lambda d: d[1]["spec"]["templates"][3]["inputs"]["parameters"][0].update(valueFrom={"configMapKeyRef": {"name": "x", "key": "y"}}),
+        lambda d: d[1]["spec"]["templates"][3]["inputs"]["parameters"][0].update(
+            valueFrom={"configMapKeyRef": {"name": "x", "key": "y"}}
+        ),
         "WorkflowTemplate/pipeline.spec.templates[echo].inputs.parameters[text].valueFrom: not supported by the local "
         "runner (it runs default, description, enum, name, value)",
     ),

@@ -4,6 +4,7 @@ Real MLflow (SQLite), Debian's Pushgateway, a bare git remote and MLServer;
 nothing is faked. The runs share one state directory, in order, as a user's
 repeated `make demo` would.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -18,13 +19,22 @@ pytestmark = pytest.mark.slow
 
 
 def run(repo: Path, state: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "gitops.runner", "--repo", str(repo), "--state-dir", str(state), *args],
-                          capture_output=True, text=True, cwd=repo, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "gitops.runner", "--repo", str(repo), "--state-dir", str(state), *args],
+        capture_output=True,
+        text=True,
+        cwd=repo,
+        timeout=600,
+    )
 
 
 def summary(out: str) -> dict[str, str]:
     lines = out.split("\nSummary\n", 1)[1].splitlines()
-    return {line[2:].split("  ", 1)[0].strip(): line.split("  ", 2)[-1].strip() for line in lines if line.startswith("  ") and not line.startswith("    ")}
+    return {
+        line[2:].split("  ", 1)[0].strip(): line.split("  ", 2)[-1].strip()
+        for line in lines
+        if line.startswith("  ") and not line.startswith("    ")
+    }
 
 
 def registry(state: Path):

@@ -1,9 +1,11 @@
 """drift against the training split logged with the deployed model (alias dev after two runs)."""
+
 from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import run_step
+
+from tests.steps.helpers import run_step
 
 
 def reference(pipeline) -> pd.DataFrame:
@@ -53,6 +55,8 @@ def test_drift_pushes_per_feature_figures(pipeline, tmp_path):
     reference(pipeline).to_csv(tmp_path / "recent.csv", index=False)
     assert drift(pipeline, str(tmp_path / "recent.csv"), tmp_path / "out").code == 0
     text = requests.get(f"{pipeline.pushgateway}/metrics", timeout=5).text
-    assert ('mlpipeline_drift_psi{environment="dev",feature="petal_width",instance="",job="mlpipeline_drift",'
-            'model="iris"} 0') in text
+    assert (
+        'mlpipeline_drift_psi{environment="dev",feature="petal_width",instance="",job="mlpipeline_drift",'
+        'model="iris"} 0'
+    ) in text
     assert 'mlpipeline_drift_detected{environment="dev",instance="",job="mlpipeline_drift",model="iris"} 0' in text

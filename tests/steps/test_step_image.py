@@ -1,4 +1,5 @@
 """The step image, checked without a Docker engine: its pins match requirements/step.lock."""
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,9 @@ WORKFLOW = REPO / ".github/workflows/step-image.yaml"
 def lock(name: str) -> dict[str, str]:
     """name -> version for every requirement in a uv-generated lock, asserting each is hash-pinned."""
     text = (REPO / "requirements" / name).read_text()
-    entries = re.findall(r"^([A-Za-z0-9_.\-]+)==([^\s\\]+) \\\n((?:\s+--hash=sha256:[0-9a-f]{64}(?: \\)?\n)+)", text, re.M)
+    entries = re.findall(
+        r"^([A-Za-z0-9_.\-]+)==([^\s\\]+) \\\n((?:\s+--hash=sha256:[0-9a-f]{64}(?: \\)?\n)+)", text, re.M
+    )
     pins = {n.lower().replace("_", "-"): v for n, v, _ in entries}
     requirement_lines = re.findall(r"^[A-Za-z0-9_.\-]+==", text, re.M)
     assert len(pins) == len(requirement_lines), f"{name}: a requirement without a sha256 hash"

@@ -1,8 +1,10 @@
 """The same steps against a real `mlflow server` over HTTP, with proxied artifacts."""
+
 from __future__ import annotations
 
 import pytest
-from conftest import run_step
+
+from tests.steps.helpers import run_step
 
 
 @pytest.mark.slow

@@ -1,9 +1,12 @@
 """The pipeline end to end, twice, against real MLflow, git, Pushgateway and MLServer."""
+
 from __future__ import annotations
 
 import pytest
 import requests
-from conftest import PIN_FILE, git, pinned, run_step
+
+from tests.steps.helpers import PIN_FILE, pinned, run_step
+from tests.support.git import git
 
 STEPS = ("train", "validate", "version", "monitor", "deploy", "mark_deployed")
 
@@ -30,7 +33,9 @@ def test_second_run_is_judged_against_the_first_as_champion_and_gets_a_minor_bum
     second = pipeline.runs[1]
     assert second["validate"].outputs["champion_version"] == "1"
     assert second["validate"].outputs["passed"] == "true"
-    assert float(second["validate"].outputs["accuracy"]) > float(pipeline.runs[0]["validate"].outputs["accuracy"]) + 0.01
+    assert (
+        float(second["validate"].outputs["accuracy"]) > float(pipeline.runs[0]["validate"].outputs["accuracy"]) + 0.01
+    )
     assert second["version"].outputs == {"semver": "1.1.0"}
     assert second["version"].summary["reason"] == "accuracy beats champion by more than 0.01"
 
@@ -68,8 +73,17 @@ def test_pin_on_main_points_at_the_artifact_store_not_a_models_uri(pipeline):
     from mlflow import MlflowClient
 
     pin = pinned(pipeline.remote)
-    assert set(pin) == {"modelName", "modelVersion", "semver", "storageUri", "runId", "validationPassed",
-                        "accuracy", "f1Macro", "championVersion"}
+    assert set(pin) == {
+        "modelName",
+        "modelVersion",
+        "semver",
+        "storageUri",
+        "runId",
+        "validationPassed",
+        "accuracy",
+        "f1Macro",
+        "championVersion",
+    }
     assert all(isinstance(value, str) for value in pin.values())
     assert (pin["modelName"], pin["modelVersion"], pin["semver"], pin["championVersion"]) == ("iris", "2", "1.1.0", "1")
     assert pin["storageUri"] == MlflowClient(pipeline.tracking_uri).get_model_version_download_uri("iris", "2")
@@ -79,34 +93,37 @@ def test_pin_on_main_points_at_the_artifact_store_not_a_models_uri(pipeline):
 
 @pytest.mark.slow
 def test_deploy_commits_with_run_id_and_figures_and_opens_one_pull_request_per_version(pipeline):
-    message = git("log", "-1", "--format=%B", "deploy/iris-v2", cwd=pipeline.remote)
+    message = git(pipeline.remote, "log", "-1", "--format=%B", "deploy/iris-v2")
     assert message.splitlines()[0] == "deploy: iris v2 (1.1.0) to dev"
     assert f"MLflow run {pipeline.runs[1]['train'].outputs['run_id']}" in message
-    assert [(pr["head"], pr["base"]) for pr in pipeline.pulls.opened[:2]] == [("deploy/iris-v1", "main"),
-                                                                          ("deploy/iris-v2", "main")]
+    assert [(pr["head"], pr["base"]) for pr in pipeline.pulls.opened[:2]] == [
+        ("deploy/iris-v1", "main"),
+        ("deploy/iris-v2", "main"),
+    ]
     assert pipeline.runs[1]["deploy"].outputs["pr_url"] == "https://github.test/pulls/2"
 
 
 @pytest.mark.slow
 def test_deploying_the_pinned_version_again_changes_nothing(pipeline, tmp_path):
     opened = len(pipeline.pulls.opened)
-    head = git("rev-parse", "main", cwd=pipeline.remote)
+    head = git(pipeline.remote, "rev-parse", "main")
     result = pipeline.deploy("2", tmp_path)
     assert (result.code, result.outputs) == (0, {"pin_changed": "false", "branch": "", "pr_url": ""})
     assert len(pipeline.pulls.opened) == opened
-    assert git("rev-parse", "main", cwd=pipeline.remote) == head
+    assert git(pipeline.remote, "rev-parse", "main") == head
 
 
 @pytest.mark.slow
 def test_deploy_refuses_to_replace_a_newer_pin_with_an_older_version(pipeline, tmp_path):
-    branches = git("branch", "--list", cwd=pipeline.remote)
+    branches = git(pipeline.remote, "branch", "--list")
     result = pipeline.deploy("1", tmp_path)
     assert result.code == 1
     assert result.error_line == (
         f"deploy: --model-version 1: {PIN_FILE} pins newer version 2; refusing to go back "
-        "(fix: roll back with a reviewed git revert of the pin, not with an older pipeline run)")
-    assert git("branch", "--list", cwd=pipeline.remote) == branches
-    assert git("status", "--porcelain", cwd=pipeline.checkout) == ""
+        "(fix: roll back with a reviewed git revert of the pin, not with an older pipeline run)"
+    )
+    assert git(pipeline.remote, "branch", "--list") == branches
+    assert git(pipeline.checkout, "status", "--porcelain") == ""
 
 
 @pytest.mark.slow
@@ -130,7 +147,8 @@ def test_mark_deployed_refuses_to_move_the_alias_when_the_model_is_not_served(pi
     assert result.error_line == (
         f"mark_deployed: --storage-uri {uri}: served model not Ready on the pinned URI after 1s "
         f"(fix: check the server at {pipeline.mlserver.url} serves model not-loaded from the pinned URI; "
-        "the alias was not moved)")
+        "the alias was not moved)"
+    )
     assert str(MlflowClient(pipeline.tracking_uri).get_model_version_by_alias("iris", "dev").version) == "2"
 
 
@@ -151,10 +169,12 @@ def test_model_is_logged_as_pickle_because_mlserver_loads_it(pipeline):
 @pytest.mark.slow
 def test_metrics_reach_the_pushgateway_grouped_by_job_model_and_environment(pipeline):
     text = requests.get(f"{pipeline.pushgateway}/metrics", timeout=5).text
-    for job, name in [("mlpipeline_train", "mlpipeline_train_accuracy"),
-                      ("mlpipeline_monitor", "mlpipeline_validation_accuracy"),
-                      ("mlpipeline_monitor", "mlpipeline_model_version"),
-                      ("mlpipeline_mark_deployed", "mlpipeline_deployed_probe_accuracy")]:
+    for job, name in [
+        ("mlpipeline_train", "mlpipeline_train_accuracy"),
+        ("mlpipeline_monitor", "mlpipeline_validation_accuracy"),
+        ("mlpipeline_monitor", "mlpipeline_model_version"),
+        ("mlpipeline_mark_deployed", "mlpipeline_deployed_probe_accuracy"),
+    ]:
         assert f'{name}{{environment="dev",instance="",job="{job}",model="iris"}}' in text, name
     assert 'mlpipeline_model_version{environment="dev",instance="",job="mlpipeline_monitor",model="iris"} 2' in text
 
@@ -170,7 +190,8 @@ def test_mark_deployed_refuses_to_move_the_alias_when_the_probe_scores_below_the
     assert result.code == 1
     assert result.error_line == (
         f"mark_deployed: probe {pipeline.mlserver.url}: served accuracy {accuracy:.4f} below floor 0.9 "
-        "(fix: check which model the server loaded; the alias was not moved)")
+        "(fix: check which model the server loaded; the alias was not moved)"
+    )
     assert str(MlflowClient(pipeline.tracking_uri).get_model_version_by_alias("iris", "dev").version) == "2"
 
 
@@ -178,6 +199,10 @@ def test_mark_deployed_refuses_to_move_the_alias_when_the_probe_scores_below_the
 def test_mark_deployed_refuses_a_pin_whose_uri_the_registry_does_not_know(pipeline, tmp_path):
     registered = pinned(pipeline.remote)["storageUri"]
     result = pipeline.mark_deployed("2", "s3://elsewhere/model", tmp_path)
-    assert (result.code, result.error_line) == (1, (
-        f"mark_deployed: --storage-uri s3://elsewhere/model: registry has {registered} for version 2 "
-        "(fix: regenerate the pin with the deploy step; the alias was not moved)"))
+    assert (result.code, result.error_line) == (
+        1,
+        (
+            f"mark_deployed: --storage-uri s3://elsewhere/model: registry has {registered} for version 2 "
+            "(fix: regenerate the pin with the deploy step; the alias was not moved)"
+        ),
+    )

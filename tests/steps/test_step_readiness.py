@@ -4,6 +4,7 @@ The API server here is a few lines of http.server standing in for the
 cluster (no cluster runs on this machine); the class under test is the real
 one mark_deployed uses in a pod, pointed at that address.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,14 +20,23 @@ PATH = "/apis/serving.kserve.io/v1beta1/namespaces/iris-dev/inferenceservices/ir
 URI = "s3://mlflow/1/models/m-1/artifacts"
 
 
-def isvc(uri: str = URI, ready: str = "True", address: str | None = "http://iris-predictor.iris-dev.svc.cluster.local",
-         observed: int = 2):
-    status = {"conditions": [{"type": "PredictorReady", "status": ready}, {"type": "Ready", "status": ready}],
-              "observedGeneration": observed}
+def isvc(
+    uri: str = URI,
+    ready: str = "True",
+    address: str | None = "http://iris-predictor.iris-dev.svc.cluster.local",
+    observed: int = 2,
+):
+    status = {
+        "conditions": [{"type": "PredictorReady", "status": ready}, {"type": "Ready", "status": ready}],
+        "observedGeneration": observed,
+    }
     if address:
         status["address"] = {"url": address}
-    return {"metadata": {"generation": 2},
-            "spec": {"predictor": {"model": {"modelFormat": {"name": "mlflow"}, "storageUri": uri}}}, "status": status}
+    return {
+        "metadata": {"generation": 2},
+        "spec": {"predictor": {"model": {"modelFormat": {"name": "mlflow"}, "storageUri": uri}}},
+        "status": status,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -53,13 +63,17 @@ def api_server():
     server.shutdown()
 
 
-@pytest.mark.parametrize("document,expected", [
-    (isvc(), Endpoint("http://iris-predictor.iris-dev.svc.cluster.local", "iris")),
-    (isvc(ready="False"), None),
-    (isvc(uri="s3://mlflow/1/models/m-0/artifacts"), None),
-    (isvc(address=None), None),
-    (isvc(observed=1), None),
-], ids=["ready-on-pinned-uri", "not-ready", "still-on-the-old-uri", "no-address-yet", "ready-is-the-old-rollouts"])
+@pytest.mark.parametrize(
+    "document,expected",
+    [
+        (isvc(), Endpoint("http://iris-predictor.iris-dev.svc.cluster.local", "iris")),
+        (isvc(ready="False"), None),
+        (isvc(uri="s3://mlflow/1/models/m-0/artifacts"), None),
+        (isvc(address=None), None),
+        (isvc(observed=1), None),
+    ],
+    ids=["ready-on-pinned-uri", "not-ready", "still-on-the-old-uri", "no-address-yet", "ready-is-the-old-rollouts"],
+)
 def test_ready_only_on_the_pinned_uri(api_server, document, expected):
     url, state = api_server
     state.update(code=200, body=document)
@@ -79,7 +93,8 @@ def test_forbidden_says_which_permission_is_missing(api_server):
         Kubernetes("iris", "iris-dev", url, "sa-token", False).check(URI)
     assert err.value.line("mark_deployed") == (
         "mark_deployed: inferenceservice iris-dev/iris: HTTP 403 from the API server "
-        "(fix: grant the mark-deployed service account get on inferenceservices)")
+        "(fix: grant the mark-deployed service account get on inferenceservices)"
+    )
 
 
 def test_outside_a_pod_points_at_local_readiness(monkeypatch):
@@ -88,4 +103,5 @@ def test_outside_a_pod_points_at_local_readiness(monkeypatch):
         Kubernetes.in_cluster("iris")
     assert err.value.line("mark_deployed") == (
         "mark_deployed: --readiness kubernetes: not running in a Kubernetes pod "
-        "(fix: use --readiness local with --server-url on one machine)")
+        "(fix: use --readiness local with --server-url on one machine)"
+    )

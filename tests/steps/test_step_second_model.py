@@ -1,10 +1,12 @@
 """A second model through configuration and one model module: scikit-learn's wine data."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from conftest import new_registry, run_step
+
+from tests.steps.helpers import new_registry, run_step
 
 
 @pytest.mark.slow

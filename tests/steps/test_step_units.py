@@ -1,4 +1,5 @@
 """The pure rules on their own: semantic versions, PSI, the validation gates."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,14 +13,18 @@ from mlpipeline.semver import SemVer, next_version
 HISTORY = [SemVer(1, 0, 0), SemVer(1, 1, 0), SemVer(1, 0, 1)]
 
 
-@pytest.mark.parametrize("history,changed,accuracy,champion,expected", [
-    ([], False, 0.9, None, "1.0.0"),
-    ([], True, 0.9, 0.95, "1.0.0"),
-    (HISTORY, True, 0.99, 0.9, "2.0.0"),
-    (HISTORY, False, 0.96, 0.94, "1.2.0"),
-    (HISTORY, False, 0.95, 0.94, "1.1.1"),  # better, but not by more than the margin
-    (HISTORY, False, 0.99, None, "1.1.1"),  # no champion to beat
-], ids=["first", "first-even-if-signature-differs", "major", "minor", "patch-within-margin", "patch-no-champion"])
+@pytest.mark.parametrize(
+    "history,changed,accuracy,champion,expected",
+    [
+        ([], False, 0.9, None, "1.0.0"),
+        ([], True, 0.9, 0.95, "1.0.0"),
+        (HISTORY, True, 0.99, 0.9, "2.0.0"),
+        (HISTORY, False, 0.96, 0.94, "1.2.0"),
+        (HISTORY, False, 0.95, 0.94, "1.1.1"),  # better, but not by more than the margin
+        (HISTORY, False, 0.99, None, "1.1.1"),  # no champion to beat
+    ],
+    ids=["first", "first-even-if-signature-differs", "major", "minor", "patch-within-margin", "patch-no-champion"],
+)
 def test_next_version(history, changed, accuracy, champion, expected):
     assert str(next_version(history, changed, accuracy, champion, minor_margin=0.01)[0]) == expected
 
@@ -47,8 +52,15 @@ def test_gates_name_every_miss():
     ]
 
 
-@pytest.mark.parametrize("url", ["https://github.com/example-org/gitops.git", "git@github.com:example-org/gitops.git",
-                                 "https://github.com/example-org/gitops"], ids=["https", "ssh", "no-suffix"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://github.com/example-org/gitops.git",
+        "git@github.com:example-org/gitops.git",
+        "https://github.com/example-org/gitops",
+    ],
+    ids=["https", "ssh", "no-suffix"],
+)
 def test_github_repo_from_remote_url(url):
     from mlpipeline.pullrequests import github_repo
 

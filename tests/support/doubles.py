@@ -3,6 +3,7 @@
 It implements mlpipeline.pullrequests.PullRequests, the interface the real
 client (mlpipeline.github) implements, and records every call.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """The CRD schemas come only from the pinned catalog: mirror or URL, checksums enforced."""
+
 from __future__ import annotations
 
 import http.server
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from gitops.schemas import catalog, store
+from gitops.validate.schemas import catalog, store
 
 MIRROR = Path(__file__).resolve().parents[2].parent / "shared" / "schemas" / "crds-catalog"
 WFT = "argoproj.io/workflowtemplate_v1alpha1.json"
@@ -110,7 +111,7 @@ def test_failed_rebuild_keeps_the_previous_store(monkeypatch, tmp_path, mirror_c
 
 
 def test_validate_exits_2_on_checksum_mismatch(monkeypatch, tmp_path, mirror_copy, repo, capsys):
-    from gitops import validate
+    from gitops.validate import cli as validate
 
     tampered = tmp_path / "tampered"
     shutil.copytree(mirror_copy, tampered)

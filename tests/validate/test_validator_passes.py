@@ -1,12 +1,14 @@
 """The validator's extension points: rule passes, the reviewed unchecked list, component coverage."""
+
 from __future__ import annotations
 
 import textwrap
 from pathlib import Path
 
-from gitops import discover, validate
-from gitops.findings import Finding
-from gitops.schemas import unchecked
+from gitops.core.findings import Finding
+from gitops.validate import cli as validate
+from gitops.validate import discover, run
+from gitops.validate.schemas import unchecked
 
 GOOD = "tests/fixtures/validate/good/overlay"
 
@@ -14,13 +16,19 @@ GOOD = "tests/fixtures/validate/good/overlay"
 def test_rule_pass_findings_fail_the_run_and_are_counted(repo, schema_index, capsys):
     def no_nginx(rendered, repo_root):
         return [
-            Finding(d.source, d.resource, "spec", "nginx is not allowed here", "use the approved image", rule="no-nginx")
-            for docs in rendered.values() for d in docs if d.kind == "Deployment"
+            Finding(
+                d.source, d.resource, "spec", "nginx is not allowed here", "use the approved image", rule="no-nginx"
+            )
+            for docs in rendered.values()
+            for d in docs
+            if d.kind == "Deployment"
         ]
 
     assert validate.main([GOOD, "--repo", str(repo)], rule_passes=[no_nginx]) == 1
     out = capsys.readouterr().out
-    assert f"{GOOD}: Deployment/demo/web spec: nginx is not allowed here [no-nginx] (fix: use the approved image)" in out
+    assert (
+        f"{GOOD}: Deployment/demo/web spec: nginx is not allowed here [no-nginx] (fix: use the approved image)" in out
+    )
     assert "FAILED: 1 kustomizations, 2 documents, 1 errors" in out
 
 
@@ -36,8 +44,8 @@ def test_listed_kind_without_schema_passes(repo, schema_index, monkeypatch):
     schema_index.unchecked[("example.com/v1", "Widget")] = "vendor publishes no schema (test)"
     schema_index._lookups.clear()
     try:
-        from gitops import schemacheck
-        from gitops.documents import Document
+        from gitops.core.documents import Document
+        from gitops.validate.schemas import check as schemacheck
 
         doc = Document("x", 0, {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}})
         assert schemacheck.check(doc, schema_index) == []
@@ -48,11 +56,13 @@ def test_listed_kind_without_schema_passes(repo, schema_index, monkeypatch):
 
 def test_unchecked_entry_without_reason_is_rejected(tmp_path):
     listed = tmp_path / "unchecked-kinds.yaml"
-    listed.write_text(textwrap.dedent("""\
+    listed.write_text(
+        textwrap.dedent("""\
         kinds:
           - apiVersion: example.com/v1
             kind: Widget
-    """))
+    """)
+    )
     try:
         unchecked.load(listed)
     except unchecked.UncheckedListError as err:
@@ -74,21 +84,25 @@ def test_component_no_overlay_builds_is_reported(tmp_path):
 
 
 def test_promotion_check_reports_schema_and_rule_errors_in_a_render(repo, schema_index):
-    from gitops.render import Rendered, build
+    from gitops.core.kustomize import Rendered, build
 
-    text = (Path(__file__).resolve().parents[1] / "fixtures" / "validate" / "misspelled-field" / "deployment.yaml").read_text()
-    problems = validate.check_rendered(Rendered("k8s/overlays/staging", text))
-    assert problems[0] == 'k8s/overlays/staging: Deployment/-/web spec.replica: unknown field "replica" (fix: did you mean "replicas"?)'
+    text = (
+        Path(__file__).resolve().parents[1] / "fixtures" / "validate" / "misspelled-field" / "deployment.yaml"
+    ).read_text()
+    problems = run.check_rendered(Rendered("k8s/overlays/staging", text), repo)
+    assert problems[0] == (
+        'k8s/overlays/staging: Deployment/-/web spec.replica: unknown field "replica" (fix: did you mean "replicas"?)'
+    )
     assert any(p.endswith("(fix: set runAsNonRoot: true (pod or container securityContext))") for p in problems)
-    assert validate.check_rendered(build(repo / "k8s" / "overlays" / "staging", repo)) == []
+    assert run.check_rendered(build(repo / "k8s" / "overlays" / "staging", repo), repo) == []
 
 
 def test_json_lists_every_rule_with_its_counts(repo, schema_index, capsys):
     import json
 
-    from gitops import rules
+    from gitops.validate import policy
 
     assert validate.main(["--format", "json", "--repo", str(repo)]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert list(data["rules"]) == [r.ID for r in rules.RULES]
+    assert list(data["rules"]) == policy.ids()
     assert data["rules"]["appproject-scope"] == {"open": 0, "waived": 1}

@@ -1,4 +1,5 @@
 """A rendered Kubernetes object and where it came from."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

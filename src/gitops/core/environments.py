@@ -1,4 +1,5 @@
 """The environments, their order, and where each one's overlay lives."""
+
 from __future__ import annotations
 
 from pathlib import Path

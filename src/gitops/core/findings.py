@@ -1,4 +1,5 @@
 """A problem found in a rendered object: what every check reports."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass

@@ -1,4 +1,5 @@
 """The few git operations promotion and diff need, run with the real git."""
+
 from __future__ import annotations
 
 import io

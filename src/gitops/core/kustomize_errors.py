@@ -3,6 +3,7 @@
 kustomize wraps its cause in several layers of context and absolute paths;
 the cause is what matters, with paths relative to the kustomization.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,4 +50,6 @@ def explain(stderr: str, root: str) -> tuple[str, str]:
         match = pattern.search(text)
         if match:
             return message.format(*match.groups()), fix
-    return text.removeprefix("Error: ").removeprefix("error: "), "run `make render OVERLAY=<dir>` to see kustomize's full output"
+    return text.removeprefix("Error: ").removeprefix(
+        "error: "
+    ), "run `make render OVERLAY=<dir>` to see kustomize's full output"

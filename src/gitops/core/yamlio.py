@@ -5,6 +5,7 @@ C loader with identical results on rendered manifests (make bench shows both).
 kustomize output is split on its `---` lines here so a parse error can name
 the document it is in.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Render an environment's overlay now or at a git ref, and diff two such renders (scripts/diff, the PR comment)."""
+
 from __future__ import annotations
 
 import tempfile

@@ -5,6 +5,7 @@ and rewrites every reference to it. Any data change therefore also renames
 the object and touches every workload that mounts it; a diff that reported
 that would bury the one real change (the data) under rename noise.
 """
+
 from __future__ import annotations
 
 import re

@@ -5,6 +5,7 @@ the namespace when two environments are compared (each has its own). Changes
 are reported per field path with old and new values, never as text lines,
 so a reordered map or a re-hashed generator name is not a change.
 """
+
 from __future__ import annotations
 
 import re
@@ -138,7 +139,12 @@ def _walk(path: str, old: Any, new: Any, out: list[FieldChange]) -> None:
 
 def _named(items: list[Any]) -> bool:
     names = [item.get("name") for item in items if isinstance(item, dict)]
-    return bool(items) and len(names) == len(items) and all(isinstance(n, str) for n in names) and len(set(names)) == len(names)
+    return (
+        bool(items)
+        and len(names) == len(items)
+        and all(isinstance(n, str) for n in names)
+        and len(set(names)) == len(names)
+    )
 
 
 def _child(path: str, key: Any) -> str:

@@ -6,6 +6,7 @@
 One comment per PR, found again by a hidden marker and edited in place on
 every push, so the thread never fills up with stale diffs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,12 +56,21 @@ def comment_body(root: Path, base: str, envs: list[str]) -> tuple[str, bool]:
         return head + "This pull request changes no overlay.\n", ok
     body = head + "\n".join(sections)
     if len(body) > COMMENT_LIMIT:
-        body = body[:COMMENT_LIMIT] + "\n\n… cut to fit a comment; run `scripts/diff <env> --against " + base + "` for all of it.\n"
+        body = (
+            body[:COMMENT_LIMIT]
+            + "\n\n… cut to fit a comment; run `scripts/diff <env> --against "
+            + base
+            + "` for all of it.\n"
+        )
     return body, ok
 
 
 def main(argv: list[str] | None = None, prs: PullRequests | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m gitops.diff.prcomment", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m gitops.diff.prcomment",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--pr", type=int, required=True, help="pull request number")
     parser.add_argument("--base", required=True, metavar="GIT_REF", help="the PR's base, e.g. origin/main")
     parser.add_argument("--root", type=Path, default=Path.cwd())
@@ -69,7 +79,10 @@ def main(argv: list[str] | None = None, prs: PullRequests | None = None) -> int:
     try:
         envs = touched_overlays(Git(args.root).changed_paths(args.base))
     except GitError as err:
-        print(f"prcomment: {err} (fix: fetch the base with full history: actions/checkout fetch-depth: 0)", file=sys.stderr)
+        print(
+            f"prcomment: {err} (fix: fetch the base with full history: actions/checkout fetch-depth: 0)",
+            file=sys.stderr,
+        )
         return 1
     body, ok = comment_body(args.root, args.base, envs)
     if args.dry_run:

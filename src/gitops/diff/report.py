@@ -1,4 +1,5 @@
 """A RenderDiff three ways: text for a terminal, JSON for tools, Markdown for a PR comment."""
+
 from __future__ import annotations
 
 import html
@@ -52,9 +53,7 @@ def as_markdown(diff: RenderDiff) -> str:
     lines += [f"| removed | {code(key.label)} | | | |" for key in diff.removed]
     for change in diff.changed:
         for f in change.fields:
-            lines.append(
-                f"| changed | {code(change.key.label)} | {code(f.path)} | {_cell(f.old)} | {_cell(f.new)} |"
-            )
+            lines.append(f"| changed | {code(change.key.label)} | {code(f.path)} | {_cell(f.old)} | {_cell(f.new)} |")
     return "\n".join(lines) + "\n"
 
 

@@ -14,6 +14,7 @@ the file without comments. Here existing entries keep their place (and their
 comments) and a new entry is inserted where name order puts it, so a list
 that was sorted stays sorted and the review diff shows only what changed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -2,6 +2,7 @@
 
 The command line is promote/__main__.py (`scripts/promote`); the workflow is in docs/promotion.md.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from gitops.diff import report as diffreport
 from gitops.diff.objects import RenderDiff, diff_renders
 from gitops.promote import roundtrip
 from gitops.promote.images import ImageOverride, images_of, set_image
-from mlpipeline import pin as modelpin
+from mlpipeline import pin as pins
 from mlpipeline.atomicfile import write_atomic
 from mlpipeline.pullrequests import PullRequest, PullRequests
 
@@ -77,7 +78,7 @@ def plan_promotion(root: Path, request: Request) -> Plan:
 class Plan:
     """What the promotion writes into the target overlay, decided before anything is touched."""
 
-    pin: modelpin.Pin
+    pin: pins.Pin
     pin_text: str
     images: list[ImageOverride]
     kustomization: str  # the target's kustomization.yaml after the images edit
@@ -120,7 +121,9 @@ def open_promotion(root: Path, request: Request, plan: Plan, prs: PullRequests, 
         if plan.kustomization_changed:
             write_atomic(kust_path, plan.kustomization)
         after = _render_checked(git.root, target_dir, check)
-        diff = diff_renders(Rendered(f"{target_dir}@{base}", before.text), Rendered(f"{target_dir}@{branch}", after.text))
+        diff = diff_renders(
+            Rendered(f"{target_dir}@{base}", before.text), Rendered(f"{target_dir}@{branch}", after.text)
+        )
         git.run("add", "--", str(target_dir / PIN_FILE), str(target_dir / KUSTOMIZATION))
         git.run("commit", "-q", "-m", subject, "-m", body)
         commit = git.head()
@@ -153,7 +156,8 @@ def refuse_order(request: Request) -> None:
         return
     step = f"{request.source} -> {request.target}"
     if problem.startswith("skips"):
-        fix = f'(fix: promote {request.source} -> {environments.ORDER[environments.ORDER.index(request.source) + 1]} first, or add --force --reason "<why>")'
+        following = environments.ORDER[environments.ORDER.index(request.source) + 1]
+        fix = f'(fix: promote {request.source} -> {following} first, or add --force --reason "<why>")'
     elif not same_overlay:
         fix = '(fix: to roll back on purpose, add --force --reason "<why>")'
     else:
@@ -161,13 +165,13 @@ def refuse_order(request: Request) -> None:
     raise Refusal(f"{step}: {problem}; promotions go {ORDER_TEXT} {fix}")
 
 
-def _source_pin(git: Git, request: Request) -> tuple[str, modelpin.Pin]:
+def _source_pin(git: Git, request: Request) -> tuple[str, pins.Pin]:
     path = environments.overlay(request.source) / PIN_FILE
     label = f"{path}@{request.from_ref}" if request.from_ref else str(path)
     text = _read_source(git, request, path)
     try:
-        pin = modelpin.parse(text, label)
-    except modelpin.PinError as err:
+        pin = pins.parse(text, label)
+    except pins.PinError as err:
         raise Refusal(f"{label}: {err.what} (fix: it must be the ConfigMap model-pin of docs/promotion.md)") from None
     if pin is None:
         raise Refusal(
@@ -189,7 +193,9 @@ def _read_source(git: Git, request: Request, path: Path) -> str:
     try:
         return git.show(request.from_ref, path.as_posix())
     except GitError:
-        raise Refusal(f"{path}@{request.from_ref}: not found at that ref (fix: pick a commit that has it: git log -- {path})") from None
+        raise Refusal(
+            f"{path}@{request.from_ref}: not found at that ref (fix: pick a commit that has it: git log -- {path})"
+        ) from None
 
 
 def _read(path: Path, label: Path) -> str:
@@ -199,10 +205,10 @@ def _read(path: Path, label: Path) -> str:
         raise Refusal(f"{label}: not found (fix: every overlay in {ORDER_TEXT} needs one)") from None
 
 
-def _target_pin(path: Path) -> modelpin.Pin | None:
+def _target_pin(path: Path) -> pins.Pin | None:
     try:
-        return modelpin.read(path)
-    except modelpin.PinError:
+        return pins.read(path)
+    except pins.PinError:
         return None  # a broken target pin is replaced, never a reason to refuse
 
 
@@ -230,7 +236,7 @@ def _render_checked(root: Path, target_dir: Path, check: Check) -> Rendered:
     return after
 
 
-def _message(request: Request, pin: modelpin.Pin, images: list[ImageOverride], git: Git) -> tuple[str, str]:
+def _message(request: Request, pin: pins.Pin, images: list[ImageOverride], git: Git) -> tuple[str, str]:
     source = request.source
     if request.from_ref:
         # Name the commit too: a branch or `HEAD~2` means something else tomorrow.
@@ -238,7 +244,8 @@ def _message(request: Request, pin: modelpin.Pin, images: list[ImageOverride], g
         source = f"{source}@{request.from_ref}" + (f" ({sha})" if sha != request.from_ref else "")
     subject = f"Promote {pin.summary} from {source} to {request.target}" + (" (forced)" if request.force else "")
     lines = [
-        f"Copies {environments.overlay(request.source) / PIN_FILE} and its images: to {environments.overlay(request.target)}.",
+        f"Copies {environments.overlay(request.source) / PIN_FILE} and its images: "
+        f"to {environments.overlay(request.target)}.",
         "",
         f"Validation: passed (accuracy {pin.accuracy or '?'}, f1Macro {pin.f1Macro or '?'})",
         f"Storage URI: {pin.storageUri or '?'}",

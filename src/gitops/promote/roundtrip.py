@@ -3,6 +3,7 @@
 Used wherever tooling rewrites a committed file (today: kustomization.yaml
 `images:`). Parsing for reading only stays on PyYAML; this is for writing back.
 """
+
 from __future__ import annotations
 
 import io

@@ -6,6 +6,7 @@
 Exit 0: the workflow (and the local sync) succeeded. 1: it ran and failed.
 2: it cannot run faithfully here (the message names the field) or bad usage.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,8 +15,9 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from gitops import render, yamlio
-from gitops.runner import drift_sample, localenv, local_pod, summary, sync, workflow
+from gitops.core import kustomize as render
+from gitops.core import yamlio
+from gitops.runner import drift_sample, local_pod, localenv, summary, sync, workflow
 from gitops.runner.errors import RunnerError
 from gitops.runner.nodes import LiveTree, render_tree
 
@@ -25,13 +27,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--overlay", default="k8s/overlays/dev", help="kustomization to render (default: dev)")
     p.add_argument("--workflow-template", metavar="NAME", help="default: the overlay's only WorkflowTemplate")
     p.add_argument("--cron-workflow", metavar="NAME", help="run this CronWorkflow's workflowSpec instead")
-    p.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE", help="override a workflow parameter")
+    p.add_argument(
+        "-p", "--parameter", action="append", default=[], metavar="NAME=VALUE", help="override a workflow parameter"
+    )
     p.add_argument("--tracking-uri", help="MLflow tracking URI (default: SQLite under the state dir)")
     p.add_argument("--state-dir", type=Path, default=Path(".local"), help="git-ignored local state (default: .local)")
-    p.add_argument("--secrets-file", type=Path, help=f"local Secret values, {localenv.SECRETS_HELP} (default: <state>/secrets.env)")
+    p.add_argument(
+        "--secrets-file", type=Path, help=f"local Secret values, {localenv.SECRETS_HELP} (default: <state>/secrets.env)"
+    )
     p.add_argument("--no-serve", action="store_true", help="skip the local sync (serving and the PostSync Job)")
-    p.add_argument("--drift-sample", choices=("shifted", "unshifted"), default="shifted",
-                   help="CronWorkflow runs: the recent-inputs sample to generate (default: shifted)")
+    p.add_argument(
+        "--drift-sample",
+        choices=("shifted", "unshifted"),
+        default="shifted",
+        help="CronWorkflow runs: the recent-inputs sample to generate (default: shifted)",
+    )
     p.add_argument("--repo", type=Path, default=Path.cwd())
     args = p.parse_args(argv)
     for item in args.parameter:
@@ -56,15 +66,23 @@ def _run(args: argparse.Namespace, repo: Path, state: Path) -> int:
     bodies, errors = yamlio.load_documents(render.build(repo / args.overlay, repo).text)
     if errors:
         raise RunnerError(f"{args.overlay}: cannot parse the render: {errors[0].message}")
-    kind, name = ("CronWorkflow", args.cron_workflow) if args.cron_workflow else ("WorkflowTemplate", args.workflow_template)
+    kind, name = (
+        ("CronWorkflow", args.cron_workflow) if args.cron_workflow else ("WorkflowTemplate", args.workflow_template)
+    )
     doc = workflow.find(bodies, kind, name, args.overlay)
     config = _pipeline_config(bodies)
     parameters = dict(p.split("=", 1) for p in args.parameter)
     workflow.check(bodies, doc, parameters)  # refuse before any service starts
     run_dir = state / "runs" / f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{doc['metadata']['name']}"
     run_dir.mkdir(parents=True)
-    env = localenv.start(repo, state, args.tracking_uri, config.get("MLFLOW_EXPERIMENT_NAME", "default"),
-                         config.get("GIT_BASE_BRANCH", "main"), run_dir)
+    env = localenv.start(
+        repo,
+        state,
+        args.tracking_uri,
+        config.get("MLFLOW_EXPERIMENT_NAME", "default"),
+        config.get("GIT_BASE_BRANCH", "main"),
+        run_dir,
+    )
     overrides = {
         "MLFLOW_TRACKING_URI": env.tracking_uri,
         "PUSHGATEWAY_URL": env.pushgateway_url,
@@ -72,17 +90,30 @@ def _run(args: argparse.Namespace, repo: Path, state: Path) -> int:
         "MLFLOW_S3_ENDPOINT_URL": "",
     }
     if kind == "CronWorkflow":
-        sample = drift_sample.write(run_dir / "recent-inputs.csv", config.get("MODEL_SPEC", "iris"), args.drift_sample == "shifted")
+        sample = drift_sample.write(
+            run_dir / "recent-inputs.csv", config.get("MODEL_SPEC", "iris"), args.drift_sample == "shifted"
+        )
         overrides["DRIFT_INPUT_URI"] = str(sample)
         env.notes.append(f"drift input: a generated {args.drift_sample} sample, {sample}")
     secrets_file = args.secrets_file or state / "secrets.env"
-    cluster = local_pod.Cluster(workflow.config_maps(bodies), localenv.read_secrets(secrets_file), overrides,
-                                extra={"PR_PROVIDER": "none"},
-                                pod_fields={"metadata.namespace": doc["metadata"].get("namespace", "")})
-    print(f"Running {kind} {doc['metadata']['name']} from {args.overlay} (run directory {run_dir.relative_to(repo) if run_dir.is_relative_to(repo) else run_dir})")
+    cluster = local_pod.Cluster(
+        workflow.config_maps(bodies),
+        localenv.read_secrets(secrets_file),
+        overrides,
+        extra={"PR_PROVIDER": "none"},
+        pod_fields={"metadata.namespace": doc["metadata"].get("namespace", "")},
+    )
+    print(
+        f"Running {kind} {doc['metadata']['name']} from {args.overlay} "
+        f"(run directory {run_dir.relative_to(repo) if run_dir.is_relative_to(repo) else run_dir})"
+    )
     tree = LiveTree()
     out = summary.Summary()
-    metrics = f"Pushgateway {env.pushgateway_url} (stopped with the run)" if env.pushgateway else f"written to {env.metrics_dir}/"
+    metrics = (
+        f"Pushgateway {env.pushgateway_url} (stopped with the run)"
+        if env.pushgateway
+        else f"written to {env.metrics_dir}/"
+    )
     try:
         root = workflow.run(bodies, doc, parameters, cluster, run_dir, tree)
         summary.pipeline_lines(root, out)
@@ -94,7 +125,10 @@ def _run(args: argparse.Namespace, repo: Path, state: Path) -> int:
     for note in env.notes:
         out.add("note", note)
     if cluster.missing_secrets:
-        out.add("secrets", f"not set locally, ran with empty values: {', '.join(sorted(cluster.missing_secrets))} ({secrets_file})")
+        out.add(
+            "secrets",
+            f"not set locally, ran with empty values: {', '.join(sorted(cluster.missing_secrets))} ({secrets_file})",
+        )
     if env.tracking_uri.startswith("sqlite:///"):
         out.add("browse runs", f".venv/bin/mlflow ui --backend-store-uri {env.tracking_uri}")
     out.add("took", f"{time.perf_counter() - started:.1f} s")
@@ -126,7 +160,9 @@ def _deploy_and_sync(args, env, config, cluster, root, run_dir, tree, out) -> bo
         return True
     synced = sync.run(env.remote, branch, base, args.overlay, cluster, run_dir, tree)
     ok = all(job.phase == "Succeeded" for job in synced.jobs)
-    out.add("local sync", f"merged {branch} into {base} ({synced.commit[:12]}), served with MLServer on {synced.server_url}")
+    out.add(
+        "local sync", f"merged {branch} into {base} ({synced.commit[:12]}), served with MLServer on {synced.server_url}"
+    )
     for job in synced.jobs:
         out.add("post-sync", summary.probe_line(job))
     return ok

@@ -1,4 +1,5 @@
 """make bench: a warm local pipeline run (serving excluded), wall time per step and the share spent importing."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,12 @@ KFP_LOCAL_S = 16.5  # kfp.local, five Iris steps on this machine (the issue's fi
 
 def _run(repo: Path, state: Path) -> tuple[float, dict]:
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "gitops.runner", "--repo", str(repo), "--state-dir", str(state), "--no-serve"],
-                          capture_output=True, text=True, cwd=repo)
+    proc = subprocess.run(
+        [sys.executable, "-m", "gitops.runner", "--repo", str(repo), "--state-dir", str(state), "--no-serve"],
+        capture_output=True,
+        text=True,
+        cwd=repo,
+    )
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         raise RuntimeError(f"runner failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
@@ -33,7 +38,9 @@ def run(repo: Path) -> dict:
     steps = {c["name"]: round(c["seconds"], 2) for c in tree["children"]}
     importing = sum(imports.get(name, 0.0) for name in steps)
     return {
-        "wall_s": round(wall, 2), "target_s": TARGET_S, "met": wall < TARGET_S,
+        "wall_s": round(wall, 2),
+        "target_s": TARGET_S,
+        "met": wall < TARGET_S,
         "kfp_local_s_for_comparison": KFP_LOCAL_S,
         "step_seconds": steps,
         "import_seconds_per_step": {k: imports.get(k) for k in steps},

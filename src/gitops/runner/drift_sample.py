@@ -1,4 +1,5 @@
 """A sample of "recent inputs" for a local drift run: drawn from the model's own data, shifted or not."""
+
 from __future__ import annotations
 
 from pathlib import Path

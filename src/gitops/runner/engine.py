@@ -7,6 +7,7 @@ workflow/input/task/step parameters, output parameters from `valueFrom.path`
 serviceAccountName, volumes and podGC are not carried over, as in Argo),
 `withItems`, failure propagation. Tasks run one at a time in dependency order.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,19 +58,27 @@ def _params(items: list[dict[str, Any]] | None) -> dict[str, str]:
 
 
 def workflow_parameters(
-    spec: dict[str, Any], overrides: dict[str, str], where: str, config_maps: dict[str, dict[str, str]] | None = None,
+    spec: dict[str, Any],
+    overrides: dict[str, str],
+    where: str,
+    config_maps: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, str]:
     declared = {p["name"]: p for p in (spec.get("arguments") or {}).get("parameters") or []}
     unknown = sorted(set(overrides) - set(declared))
     if unknown:
-        raise RunnerError(f"-p {unknown[0]}: {where} declares no such parameter (it has: {', '.join(sorted(declared)) or 'none'})")
+        raise RunnerError(
+            f"-p {unknown[0]}: {where} declares no such parameter (it has: {', '.join(sorted(declared)) or 'none'})"
+        )
     values = _params(list(declared.values()))
     for name, p in declared.items():
         ref = (p.get("valueFrom") or {}).get("configMapKeyRef")
         if ref and name not in overrides:
             data = (config_maps or {}).get(ref["name"])
             if data is None or ref["key"] not in data:
-                raise RunnerError(f"{where}.spec.arguments.parameters[{name}].valueFrom: no ConfigMap {ref['name']!r} with key {ref['key']!r} in the rendered overlay")
+                raise RunnerError(
+                    f"{where}.spec.arguments.parameters[{name}].valueFrom: "
+                    f"no ConfigMap {ref['name']!r} with key {ref['key']!r} in the rendered overlay"
+                )
             values[name] = data[ref["key"]]
     values.update(overrides)
     missing = sorted(set(declared) - set(values))
@@ -97,7 +106,9 @@ class Engine:
             elif "value" in p or "default" in p:
                 values[p["name"]] = str(p.get("value", p.get("default")))
             else:
-                raise RunnerError(f"{where}: input parameter {p['name']!r} has no value: the caller passes none and it has no default")
+                raise RunnerError(
+                    f"{where}: input parameter {p['name']!r} has no value: the caller passes none and it has no default"
+                )
         if (template.get("inputs") or {}).get("artifacts"):
             raise RunnerError(f"{where}.inputs.artifacts: not supported by the local runner")
         return values
@@ -146,7 +157,9 @@ class Engine:
         for p in (body.get("outputs") or {}).get("parameters") or []:
             path = (p.get("valueFrom") or {}).get("path")
             if not path:
-                raise RunnerError(f"{where}.outputs.parameters[{p['name']}]: only valueFrom.path is supported on containers")
+                raise RunnerError(
+                    f"{where}.outputs.parameters[{p['name']}]: only valueFrom.path is supported on containers"
+                )
             local = Path(local_pod.remap(path, mapped))
             if local == Path(path):
                 raise RunnerError(f"{where}.outputs.parameters[{p['name']}]: {path} is not under a mounted emptyDir")
@@ -161,7 +174,9 @@ class Engine:
         return out
 
     # -- DAG and steps ------------------------------------------------------------
-    def _call(self, owner: Owner, task: dict[str, Any], scope: dict[str, str], parent: Node, where: str, name: str) -> Node:
+    def _call(
+        self, owner: Owner, task: dict[str, Any], scope: dict[str, str], parent: Node, where: str, name: str
+    ) -> Node:
         """Run one task/step: resolve its template (local or templateRef) and arguments in the caller's scope."""
         fields.check(task, fields.TASK_RUNS, frozenset(), where)
         args = templating.substitute((task.get("arguments") or {}).get("parameters") or [], scope, f"{where}.arguments")
@@ -179,7 +194,11 @@ class Engine:
             template = target_owner.template(ref["template"], f"{where}.templateRef")
             label = f"{ref['name']}/{ref['template']}"
         else:
-            target_owner, template, label = owner, owner.template(task["template"], f"{where}.template"), task["template"]
+            target_owner, template, label = (
+                owner,
+                owner.template(task["template"], f"{where}.template"),
+                task["template"],
+            )
         node = parent.child(name, label)
         self.execute(target_owner, template, passed, node, target_owner.where(template["name"]))
         return node
@@ -221,19 +240,25 @@ class Engine:
         phases: dict[str, str] = {}
         for g, group in enumerate(template["steps"]):
             for step in group:
-                phases[step["name"]] = self._run_task(owner, step, scope, node, f"{where}.steps[{g}][{step['name']}]", "steps")
+                phases[step["name"]] = self._run_task(
+                    owner, step, scope, node, f"{where}.steps[{g}][{step['name']}]", "steps"
+                )
             if any(p == "Failed" for p in phases.values()):
                 break
         self._finish_parent(node, template, scope, where, phases)
 
-    def _run_task(self, owner: Owner, task: dict[str, Any], scope: dict[str, str], parent: Node, where: str, kind: str) -> str:
+    def _run_task(
+        self, owner: Owner, task: dict[str, Any], scope: dict[str, str], parent: Node, where: str, kind: str
+    ) -> str:
         results = []
         for name, item_scope in self._expand(task, scope, where):
             when = task.get("when")
             if when is not None:
                 text = templating.substitute(when, item_scope, f"{where}.when")
                 if not _when(text, f"{where}.when"):
-                    skipped = parent.child(name, task.get("template") or task.get("templateRef", {}).get("template", ""))
+                    skipped = parent.child(
+                        name, task.get("template") or task.get("templateRef", {}).get("template", "")
+                    )
                     skipped.phase, skipped.message = "Skipped", f"when: {text} is false"
                     self.ctx.tree.finished(skipped)
                     results.append("Skipped")
@@ -245,7 +270,9 @@ class Engine:
         scope[f"{kind}.{task['name']}.status"] = _aggregate(results)
         return _aggregate(results)
 
-    def _finish_parent(self, node: Node, template: dict[str, Any], scope: dict[str, str], where: str, phases: dict[str, str]) -> None:
+    def _finish_parent(
+        self, node: Node, template: dict[str, Any], scope: dict[str, str], where: str, phases: dict[str, str]
+    ) -> None:
         node.seconds = sum(c.seconds for c in node.children)
         failed = [n for n, p in phases.items() if p == "Failed"]
         if failed:
@@ -255,7 +282,9 @@ class Engine:
         for p in (template.get("outputs") or {}).get("parameters") or []:
             ref = (p.get("valueFrom") or {}).get("parameter")
             if ref is None:
-                raise RunnerError(f"{where}.outputs.parameters[{p['name']}]: only valueFrom.parameter is supported on dag/steps")
+                raise RunnerError(
+                    f"{where}.outputs.parameters[{p['name']}]: only valueFrom.parameter is supported on dag/steps"
+                )
             try:
                 node.outputs[p["name"]] = templating.substitute(ref, scope, f"{where}.outputs.parameters[{p['name']}]")
             except templating.TemplatingError:

@@ -5,6 +5,7 @@ Only what the repo's templates use: quoted strings, numbers, true/false,
 bare word left over (an unquoted value) is an error here, as it is a likely
 bug there: govaluate reads `dev-1` as `dev - 1`.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,9 @@ from typing import Any, Callable
 
 from gitops.runner.errors import RunnerError
 
-_TOKEN = re.compile(r"""\s*(?:(?P<str>'[^']*'|"[^"]*")|(?P<num>-?\d+(?:\.\d+)?)|(?P<op>==|!=|<=|>=|&&|\|\||[<>!()])|(?P<word>[A-Za-z_][\w.-]*))""")
+_TOKEN = re.compile(
+    r"""\s*(?:(?P<str>'[^']*'|"[^"]*")|(?P<num>-?\d+(?:\.\d+)?)|(?P<op>==|!=|<=|>=|&&|\|\||[<>!()])|(?P<word>[A-Za-z_][\w.-]*))"""
+)
 
 
 class ExpressionError(RunnerError):
@@ -162,11 +165,15 @@ def evaluate_retry(text: str, exit_code: int) -> bool:
 
     def word(name: str) -> Any:
         if name not in last:
-            raise ExpressionError(f"retryStrategy.expression {text!r}: {name!r} is not known locally (known: {', '.join(last)})")
+            raise ExpressionError(
+                f"retryStrategy.expression {text!r}: {name!r} is not known locally (known: {', '.join(last)})"
+            )
         return last[name]
 
     return _truth(_Parser(text, word).parse(), text)
 
 
 def depends_names(text: str) -> set[str]:
-    return {value.partition(".")[0] for kind, value in tokenize(text) if kind == "word" and value not in ("true", "false")}
+    return {
+        value.partition(".")[0] for kind, value in tokenize(text) if kind == "word" and value not in ("true", "false")
+    }

@@ -6,6 +6,7 @@ argument, env value or output path under a mount point is rewritten to it.
 ConfigMaps come from the rendered overlay; Secrets, which git never holds,
 from a local env file or an empty value that the summary reports.
 """
+
 from __future__ import annotations
 
 import os
@@ -70,8 +71,10 @@ def _env(container: dict[str, Any], cluster: Cluster, where: str) -> dict[str, s
             key_ref = ref["configMapKeyRef"]
             data = cluster.config_map(key_ref["name"], f"{where}.env[{i}]")
             if key_ref["key"] not in data and not key_ref.get("optional"):
-                raise UnsupportedField(f"{where}.env[{i}]: ConfigMap {key_ref['name']!r} has no key {key_ref['key']!r}; "
-                                       "Kubernetes would not start the pod")
+                raise UnsupportedField(
+                    f"{where}.env[{i}]: ConfigMap {key_ref['name']!r} has no key {key_ref['key']!r}; "
+                    "Kubernetes would not start the pod"
+                )
             env[var["name"]] = data.get(key_ref["key"], "")
         elif "secretKeyRef" in ref:
             key_ref = ref["secretKeyRef"]
@@ -82,8 +85,10 @@ def _env(container: dict[str, Any], cluster: Cluster, where: str) -> dict[str, s
         elif "fieldRef" in ref and ref["fieldRef"].get("fieldPath") in cluster.pod_fields:
             env[var["name"]] = cluster.pod_fields[ref["fieldRef"]["fieldPath"]]
         else:
-            raise UnsupportedField(f"{where}.env[{i}].valueFrom: only configMapKeyRef, secretKeyRef and fieldRef "
-                                   f"({', '.join(sorted(cluster.pod_fields))}) are supported")
+            raise UnsupportedField(
+                f"{where}.env[{i}].valueFrom: only configMapKeyRef, secretKeyRef and fieldRef "
+                f"({', '.join(sorted(cluster.pod_fields))}) are supported"
+            )
     return env
 
 
@@ -97,7 +102,10 @@ def mounts(template: dict[str, Any], spec_volumes: list[dict[str, Any]], pod_dir
             raise UnsupportedField(f"{where}.volumeMounts[{i}]: no volume named {mount['name']!r}")
         kinds = set(volume) - {"name"}
         if not kinds <= VOLUME_SOURCES:
-            raise UnsupportedField(f"{where}.volumeMounts[{i}]: volume {mount['name']!r} is {', '.join(sorted(kinds))}; only emptyDir runs locally")
+            raise UnsupportedField(
+                f"{where}.volumeMounts[{i}]: volume {mount['name']!r} is {', '.join(sorted(kinds))}; "
+                "only emptyDir runs locally"
+            )
         local = pod_dir / "volumes" / mount["name"]
         local.mkdir(parents=True, exist_ok=True)
         out[mount["mountPath"].rstrip("/")] = local
@@ -107,7 +115,7 @@ def mounts(template: dict[str, Any], spec_volumes: list[dict[str, Any]], pod_dir
 def remap(value: str, mapped: dict[str, Path]) -> str:
     for mount_path in sorted(mapped, key=len, reverse=True):
         if value == mount_path or value.startswith(mount_path + "/"):
-            return str(mapped[mount_path]) + value[len(mount_path):]
+            return str(mapped[mount_path]) + value[len(mount_path) :]
         if f"={mount_path}/" in value or value.endswith(f"={mount_path}"):
             return value.replace(f"={mount_path}", f"={mapped[mount_path]}", 1)
     return value
@@ -122,7 +130,11 @@ def expand(value: str, env: dict[str, str]) -> str:
 
 
 def run(
-    template: dict[str, Any], spec_volumes: list[dict[str, Any]], cluster: Cluster, pod_dir: Path, where: str,
+    template: dict[str, Any],
+    spec_volumes: list[dict[str, Any]],
+    cluster: Cluster,
+    pod_dir: Path,
+    where: str,
     extra_env: dict[str, str] | None = None,
 ) -> tuple[Result, dict[str, Path]]:
     container = template.get("container") or template.get("script")
@@ -145,9 +157,17 @@ def run(
     argv = [expand(remap(a, mapped), env) for a in argv]
     tmp = mapped.get("/tmp", pod_dir / "tmp")
     tmp.mkdir(parents=True, exist_ok=True)
-    full_env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp), "TMPDIR": str(tmp), "PYTHONUNBUFFERED": "1", **env}
+    full_env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp),
+        "TMPDIR": str(tmp),
+        "PYTHONUNBUFFERED": "1",
+        **env,
+    }
     log = pod_dir / "log.txt"
     started = time.perf_counter()
     with log.open("w") as out:
-        proc = subprocess.run(argv, env=full_env, stdout=out, stderr=subprocess.STDOUT, cwd=container.get("workingDir") or pod_dir)
+        proc = subprocess.run(
+            argv, env=full_env, stdout=out, stderr=subprocess.STDOUT, cwd=container.get("workingDir") or pod_dir
+        )
     return Result(proc.returncode, time.perf_counter() - started, log, tmp), mapped

@@ -4,6 +4,7 @@ Everything lives under a git-ignored state directory (default .local/), so a
 second run sees the first run's registry, deployed pin and alias, and
 `make clean` resets it all.
 """
+
 from __future__ import annotations
 
 import subprocess

@@ -1,4 +1,5 @@
 """The run's tree of nodes, and how it is shown (like `argo get`)."""
+
 from __future__ import annotations
 
 import sys
@@ -66,6 +67,4 @@ def render_tree(root: Node) -> str:
 
     visit(root, " ", True, True)
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    return "\n".join(
-        f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}".rstrip() for r in rows
-    )
+    return "\n".join(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]}".rstrip() for r in rows)

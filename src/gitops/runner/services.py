@@ -4,6 +4,7 @@ The Pushgateway is Debian's binary; MLServer with its MLflow runtime is the
 server KServe runs for `modelFormat: mlflow`. Tests and the local runner
 share these, so both exercise the same servers the same way.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -52,12 +53,25 @@ class Server:
             self.process.wait()
 
 
-def start_server(argv: list[str], url: str, health: str, log: Path, env: dict | None = None,
-                 timeout: float = 90, cwd: Path | None = None) -> Server:
+def start_server(
+    argv: list[str],
+    url: str,
+    health: str,
+    log: Path,
+    env: dict | None = None,
+    timeout: float = 90,
+    cwd: Path | None = None,
+) -> Server:
     log.parent.mkdir(parents=True, exist_ok=True)
     handle = log.open("w")
-    process = subprocess.Popen(argv, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True,
-                               env={**os.environ, **(env or {})}, cwd=cwd)
+    process = subprocess.Popen(
+        argv,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+    )
     server = Server(process, url, log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -77,20 +91,32 @@ def pushgateway_installed() -> bool:
 
 def start_pushgateway(log: Path) -> Server:
     port = free_port()
-    return start_server([PUSHGATEWAY, f"--web.listen-address=127.0.0.1:{port}"], f"http://127.0.0.1:{port}",
-                        "/-/ready", log)
+    return start_server(
+        [PUSHGATEWAY, f"--web.listen-address=127.0.0.1:{port}"], f"http://127.0.0.1:{port}", "/-/ready", log
+    )
 
 
 def start_mlserver(root: Path) -> Server:
     """An MLServer with an empty model repository under `root`; models are added with serve()."""
     root.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    (root / "settings.json").write_text(json.dumps({
-        "host": "127.0.0.1", "http_port": port, "grpc_port": free_port(), "metrics_port": free_port(),
-        "parallel_workers": 0,  # one process: two cores here
-    }))
-    server = start_server([str(VENV_BIN / "mlserver"), "start", str(root)], f"http://127.0.0.1:{port}",
-                          "/v2/health/ready", root.parent / f"{root.name}.log")
+    (root / "settings.json").write_text(
+        json.dumps(
+            {
+                "host": "127.0.0.1",
+                "http_port": port,
+                "grpc_port": free_port(),
+                "metrics_port": free_port(),
+                "parallel_workers": 0,  # one process: two cores here
+            }
+        )
+    )
+    server = start_server(
+        [str(VENV_BIN / "mlserver"), "start", str(root)],
+        f"http://127.0.0.1:{port}",
+        "/v2/health/ready",
+        root.parent / f"{root.name}.log",
+    )
     server.root = root
     return server
 
@@ -100,8 +126,11 @@ def serve(server: Server, name: str, uri: str) -> None:
     assert server.root is not None
     folder = server.root / name
     folder.mkdir(exist_ok=True)
-    (folder / "model-settings.json").write_text(json.dumps(
-        {"name": name, "implementation": "mlserver_mlflow.MLflowRuntime", "parameters": {"uri": uri}}))
+    (folder / "model-settings.json").write_text(
+        json.dumps({"name": name, "implementation": "mlserver_mlflow.MLflowRuntime", "parameters": {"uri": uri}})
+    )
     response = requests.post(f"{server.url}/v2/repository/models/{name}/load", timeout=120)
     if response.status_code != 200:
-        raise ServiceError(f"MLServer could not load {uri} as {name}: HTTP {response.status_code} {response.text[:300]}")
+        raise ServiceError(
+            f"MLServer could not load {uri} as {name}: HTTP {response.status_code} {response.text[:300]}"
+        )

@@ -1,4 +1,5 @@
 """The run's closing summary: what was trained, how it compared, what git would change, what was served."""
+
 from __future__ import annotations
 
 import json
@@ -52,15 +53,30 @@ def pipeline_lines(root: Node, summary: Summary) -> None:
     train, validate, version = step(root, "train"), step(root, "validate"), step(root, "version")
     if train and train.phase == "Succeeded":
         t = details(train)
-        summary.add("model", f"{t.get('model_name', '?')} version {train.outputs.get('model_version')} (run {train.outputs.get('run_id')})")
+        summary.add(
+            "model",
+            f"{t.get('model_name', '?')} version {train.outputs.get('model_version')} "
+            f"(run {train.outputs.get('run_id')})",
+        )
     if version and version.phase == "Succeeded":
-        summary.add("semver", version.outputs.get("semver", "?") + ("" if details(version).get("changed", True) else " (unchanged)"))
+        summary.add(
+            "semver",
+            version.outputs.get("semver", "?") + ("" if details(version).get("changed", True) else " (unchanged)"),
+        )
     if validate and validate.phase == "Succeeded":
         v = details(validate)
-        verdict = "passed" if validate.outputs.get("passed") == "true" else f"failed ({', '.join(v.get('gates_missed') or []) or 'gates'})"
+        verdict = (
+            "passed"
+            if validate.outputs.get("passed") == "true"
+            else f"failed ({', '.join(v.get('gates_missed') or []) or 'gates'})"
+        )
         champion = validate.outputs.get("champion_version") or ""
         against = f"champion version {champion}" if champion else "no champion yet (absolute gates only)"
-        summary.add("validation", f"{verdict}: accuracy {validate.outputs.get('accuracy')}, macro F1 {v.get('f1_macro', '?')}, against {against}")
+        summary.add(
+            "validation",
+            f"{verdict}: accuracy {validate.outputs.get('accuracy')}, macro F1 {v.get('f1_macro', '?')}, "
+            f"against {against}",
+        )
 
 
 def probe_line(job: Node) -> str:
@@ -70,12 +86,22 @@ def probe_line(job: Node) -> str:
     latency = d.get("probe_latency_seconds")
     moved = "moved" if d.get("alias_moved") == "true" else "already there"
     ms = f"{1000 * float(latency):.1f} ms" if latency is not None else "?"
-    return f"alias {d.get('alias')} -> version {d.get('model_version')} ({moved}); probe latency {ms}, accuracy {d.get('probe_accuracy')}"
+    return (
+        f"alias {d.get('alias')} -> version {d.get('model_version')} ({moved}); "
+        f"probe latency {ms}, accuracy {d.get('probe_accuracy')}"
+    )
 
 
 def write_json(path: Path, root: Node, summary: Summary) -> None:
     def node_dict(n: Node) -> dict:
-        return {"name": n.name, "template": n.template, "phase": n.phase, "seconds": round(n.seconds, 3),
-                "message": n.message, "outputs": n.outputs, "children": [node_dict(c) for c in n.children]}
+        return {
+            "name": n.name,
+            "template": n.template,
+            "phase": n.phase,
+            "seconds": round(n.seconds, 3),
+            "message": n.message,
+            "outputs": n.outputs,
+            "children": [node_dict(c) for c in n.children],
+        }
 
     path.write_text(json.dumps({"tree": node_dict(root), "summary": dict(summary.lines)}, indent=2))

@@ -6,6 +6,7 @@ MLServer's MLflow runtime (what KServe runs for `modelFormat: mlflow`) and runs
 the PostSync hook Job's own command from the render against it, so the
 registry alias moves exactly as it would in the cluster.
 """
+
 from __future__ import annotations
 
 import io
@@ -16,7 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from gitops import render, yamlio
+from gitops.core import kustomize as render
+from gitops.core import yamlio
 from gitops.runner import local_pod, services, workflow
 from gitops.runner.errors import RunnerError
 from gitops.runner.localenv import git
@@ -55,7 +57,9 @@ def git_bytes(cwd: Path, *args: str) -> bytes:
 
 
 def post_sync_jobs(docs: list[dict]) -> list[dict]:
-    return [d for d in docs if d.get("kind") == "Job" and (d["metadata"].get("annotations") or {}).get(HOOK) == "PostSync"]
+    return [
+        d for d in docs if d.get("kind") == "Job" and (d["metadata"].get("annotations") or {}).get(HOOK) == "PostSync"
+    ]
 
 
 def run(remote: Path, branch: str, base: str, overlay: str, cluster: local_pod.Cluster, run_dir: Path, tree) -> Synced:
@@ -67,16 +71,27 @@ def run(remote: Path, branch: str, base: str, overlay: str, cluster: local_pod.C
     pins = [d for d in bodies if d.get("kind") == "ConfigMap" and d["metadata"]["name"] == "model-pin"]
     isvcs = [d for d in bodies if d.get("kind") == "InferenceService"]
     if len(pins) != 1 or len(isvcs) != 1:
-        raise RunnerError(f"{overlay}: expected one model-pin ConfigMap and one InferenceService, found {len(pins)} and {len(isvcs)}")
+        raise RunnerError(
+            f"{overlay}: expected one model-pin ConfigMap and one InferenceService, found {len(pins)} and {len(isvcs)}"
+        )
     storage_uri = pins[0]["data"]["storageUri"]
     name = isvcs[0]["metadata"]["name"]
     server = services.start_mlserver(run_dir / "mlserver")
     try:
         services.serve(server, name, storage_uri)
-        synced_cluster = local_pod.Cluster(workflow.config_maps(bodies), cluster.secrets, cluster.overrides, extra={
-            **cluster.extra, "READINESS": "local", "MODEL_SERVER_URL": server.url,
-            "SERVED_MODEL_NAME": name, "SERVED_STORAGE_URI": storage_uri,
-        }, pod_fields=cluster.pod_fields)
+        synced_cluster = local_pod.Cluster(
+            workflow.config_maps(bodies),
+            cluster.secrets,
+            cluster.overrides,
+            extra={
+                **cluster.extra,
+                "READINESS": "local",
+                "MODEL_SERVER_URL": server.url,
+                "SERVED_MODEL_NAME": name,
+                "SERVED_STORAGE_URI": storage_uri,
+            },
+            pod_fields=cluster.pod_fields,
+        )
         jobs = [_run_job(job, synced_cluster, run_dir, tree) for job in post_sync_jobs(bodies)]
     finally:
         server.stop()
@@ -93,9 +108,12 @@ def _run_job(job: dict, cluster: local_pod.Cluster, run_dir: Path, tree) -> Node
     tree.started(node)
     where = f"Job/{name}.spec.template.spec.containers[0]"
     if len(pod.get("containers") or []) != 1 or pod.get("initContainers"):
-        raise RunnerError(f"Job/{name}.spec.template.spec: the local sync runs exactly one container and no initContainers")
-    result, _ = local_pod.run({"container": pod["containers"][0]}, pod.get("volumes") or [], cluster,
-                              run_dir / "pods" / name, where)
+        raise RunnerError(
+            f"Job/{name}.spec.template.spec: the local sync runs exactly one container and no initContainers"
+        )
+    result, _ = local_pod.run(
+        {"container": pod["containers"][0]}, pod.get("volumes") or [], cluster, run_dir / "pods" / name, where
+    )
     node.seconds, node.workdir = result.seconds, result.outputs
     node.phase = "Succeeded" if result.exit_code == 0 else "Failed"
     if result.exit_code:

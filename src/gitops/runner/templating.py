@@ -1,4 +1,5 @@
 """Argo's `{{...}}` parameter substitution, with every reference resolved or reported."""
+
 from __future__ import annotations
 
 import re
@@ -16,6 +17,7 @@ class TemplatingError(RunnerError):
 def substitute(value: Any, scope: Mapping[str, str], where: str) -> Any:
     """Replace every `{{name}}` in strings inside `value`; unknown names are errors naming `where`."""
     if isinstance(value, str):
+
         def repl(match: re.Match[str]) -> str:
             name = match.group(1)
             if name.startswith("="):
@@ -39,7 +41,9 @@ def _explain(name: str, scope: Mapping[str, str]) -> str:
         known = sorted(k.split(".")[-1] for k in scope if k.startswith(f"{producer}.outputs.parameters."))
         if not any(k.startswith(producer + ".") for k in scope):
             return f"no {parts[0][:-1]} named {parts[1]!r} has finished before this point"
-        return f"{parts[0][:-1]} {parts[1]!r} has no output parameter {parts[4]!r} (it has: {', '.join(known) or 'none'})"
+        return (
+            f"{parts[0][:-1]} {parts[1]!r} has no output parameter {parts[4]!r} (it has: {', '.join(known) or 'none'})"
+        )
     prefix = ".".join(parts[:-1]) + "."
     known = sorted(k.rpartition(".")[2] for k in scope if k.startswith(prefix))
     return f"known {prefix}*: {', '.join(known) or 'none'}"

@@ -1,4 +1,5 @@
 """Pick a WorkflowTemplate or CronWorkflow out of a rendered overlay and run its entrypoint."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,14 +23,20 @@ def find(docs: list[dict[str, Any]], kind: str, name: str | None, source: str) -
 
 
 def config_maps(docs: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
-    return {d["metadata"]["name"]: {k: str(v) for k, v in (d.get("data") or {}).items()} for d in docs if d.get("kind") == "ConfigMap"}
+    return {
+        d["metadata"]["name"]: {k: str(v) for k, v in (d.get("data") or {}).items()}
+        for d in docs
+        if d.get("kind") == "ConfigMap"
+    }
 
 
 def spec_of(doc: dict[str, Any]) -> dict[str, Any]:
     if doc["kind"] == "CronWorkflow":
         cron = doc.get("spec") or {}
         if "schedule" in cron and "schedules" not in cron:
-            raise RunnerError(f"CronWorkflow/{doc['metadata']['name']}.spec.schedule: deprecated; use schedules: (a list)")
+            raise RunnerError(
+                f"CronWorkflow/{doc['metadata']['name']}.spec.schedule: deprecated; use schedules: (a list)"
+            )
         return cron.get("workflowSpec") or {}
     return doc.get("spec") or {}
 
@@ -45,16 +52,25 @@ def preflight(spec: dict[str, Any], kind: str, name: str) -> None:
                 fields.check(template[body], fields.CONTAINER_RUNS, fields.CONTAINER_CLUSTER_ONLY, f"{where}.{body}")
                 image = str(template[body].get("image", "")).split("@")[0].rsplit(":", 1)[0]
                 if image != fields.STEP_IMAGE:
-                    raise RunnerError(f"{where}.{body}.image: {template[body].get('image')!r} is not the step image "
-                                      f"({fields.STEP_IMAGE}); only its commands run locally")
+                    raise RunnerError(
+                        f"{where}.{body}.image: {template[body].get('image')!r} is not the step image "
+                        f"({fields.STEP_IMAGE}); only its commands run locally"
+                    )
         if "dag" in template:
             fields.check(template["dag"], fields.DAG_RUNS, frozenset(), f"{where}.dag")
         if "retryStrategy" in template and ("dag" in template or "steps" in template):
             raise RunnerError(f"{where}.retryStrategy: retrying a whole dag/steps template is not supported locally")
         for p in (template.get("inputs") or {}).get("parameters") or []:
-            fields.check(p, fields.PARAMETER_RUNS - {"valueFrom"}, frozenset(), f"{where}.inputs.parameters[{p.get('name')}]")
+            fields.check(
+                p, fields.PARAMETER_RUNS - {"valueFrom"}, frozenset(), f"{where}.inputs.parameters[{p.get('name')}]"
+            )
         for p in (template.get("outputs") or {}).get("parameters") or []:
-            fields.check(p, frozenset({"name", "valueFrom", "description"}), frozenset(), f"{where}.outputs.parameters[{p.get('name')}]")
+            fields.check(
+                p,
+                frozenset({"name", "valueFrom", "description"}),
+                frozenset(),
+                f"{where}.outputs.parameters[{p.get('name')}]",
+            )
         for task in (template.get("dag") or {}).get("tasks") or []:
             fields.check(task, fields.TASK_RUNS, frozenset(), f"{where}.dag.tasks[{task.get('name')}]")
         for g, group in enumerate(template.get("steps") or []):
@@ -77,8 +93,12 @@ def check(docs: list[dict[str, Any]], doc: dict[str, Any], overrides: dict[str, 
 
 
 def run(
-    docs: list[dict[str, Any]], doc: dict[str, Any], overrides: dict[str, str], cluster: local_pod.Cluster,
-    run_dir: Path, tree: LiveTree,
+    docs: list[dict[str, Any]],
+    doc: dict[str, Any],
+    overrides: dict[str, str],
+    cluster: local_pod.Cluster,
+    run_dir: Path,
+    tree: LiveTree,
 ) -> Node:
     kind, name = doc["kind"], doc["metadata"]["name"]
     spec = spec_of(doc)

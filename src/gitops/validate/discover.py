@@ -4,6 +4,7 @@ Overlays and argocd/ are built as they are. Components cannot be built alone,
 so they are built through the test overlays under k8s/components/tests/ that
 include them; a component no test overlay includes is reported.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -45,9 +46,11 @@ def kustomizations(repo: Path, roots: tuple[str, ...] = ROOTS) -> list[Path]:
 
 def components(repo: Path) -> list[Path]:
     base = repo / "k8s" / "components"
-    return sorted(
-        f.parent for name in KUSTOMIZATION_FILES for f in base.rglob(name) if _kind(f) == "Component"
-    ) if base.is_dir() else []
+    return (
+        sorted(f.parent for name in KUSTOMIZATION_FILES for f in base.rglob(name) if _kind(f) == "Component")
+        if base.is_dir()
+        else []
+    )
 
 
 def untested_components(repo: Path, built: list[Path]) -> list[Path]:

@@ -1,4 +1,5 @@
 """The validator's report: findings per kustomization, a summary table, JSON."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -38,8 +39,12 @@ class Report:
             "seconds": round(self.seconds, 3),
             "errors": sum(e.errors for e in self.entries.values()),
             "kustomizations": [
-                {"source": e.source, "documents": e.documents, "errors": e.errors,
-                 "findings": [f.as_dict() for f in sorted(e.findings)]}
+                {
+                    "source": e.source,
+                    "documents": e.documents,
+                    "errors": e.errors,
+                    "findings": [f.as_dict() for f in sorted(e.findings)],
+                }
                 for e in sorted(self.entries.values(), key=lambda e: e.source)
             ],
         }
@@ -64,5 +69,7 @@ def text(result: Report, header: str) -> str:
     errors = sum(e.errors for e in entries)
     lines.append(f"{'total':<{width}}  {docs:>9}  {errors:>6}")
     verdict = "OK" if errors == 0 else "FAILED"
-    lines.append(f"{verdict}: {len(entries)} kustomizations, {docs} documents, {errors} errors in {result.seconds:.2f} s")
+    lines.append(
+        f"{verdict}: {len(entries)} kustomizations, {docs} documents, {errors} errors in {result.seconds:.2f} s"
+    )
     return "\n".join(lines)

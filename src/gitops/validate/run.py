@@ -52,17 +52,25 @@ def documents(source: str, text: str) -> tuple[list[Document], list[Finding]]:
     """The objects of one render, with a finding per document that does not parse and per duplicate."""
     bodies, parse_errors = yamlio.load_documents(text)
     findings = [
-        Finding(source, f"document {e.index}", "", f"cannot parse YAML: {e.message}", "fix the YAML syntax", rule="parse")
+        Finding(
+            source, f"document {e.index}", "", f"cannot parse YAML: {e.message}", "fix the YAML syntax", rule="parse"
+        )
         for e in parse_errors
     ]
     docs = [Document(source, i, b if isinstance(b, dict) else {"": b}) for i, b in enumerate(bodies)]
     first: dict[tuple[str, str, str, str], Document] = {}
     for doc in docs:
         if doc.identity in first:
-            findings.append(Finding(
-                source, doc.resource, "", f"duplicate object (also document {first[doc.identity].index})",
-                "remove one of them or give them different names", rule="duplicate",
-            ))
+            findings.append(
+                Finding(
+                    source,
+                    doc.resource,
+                    "",
+                    f"duplicate object (also document {first[doc.identity].index})",
+                    "remove one of them or give them different names",
+                    rule="duplicate",
+                )
+            )
         first.setdefault(doc.identity, doc)
     return docs, findings
 
@@ -73,8 +81,13 @@ def _write_rendered(out: Path, source: str, text: str) -> None:
 
 
 def run(
-    context: policy.Context, dirs: list[Path], index: SchemaIndex, jobs: int, rule_passes: list[RulePass],
-    write_rendered: Path | None = None, whole_repo: bool = False,
+    context: policy.Context,
+    dirs: list[Path],
+    index: SchemaIndex,
+    jobs: int,
+    rule_passes: list[RulePass],
+    write_rendered: Path | None = None,
+    whole_repo: bool = False,
 ) -> report.Report:
     """Render `dirs` through the context's Renders, check every object, then run `rule_passes`."""
     result = report.Report()
@@ -98,10 +111,16 @@ def run(
             result.add(finding.source).findings.append(finding)
     for component in discover.untested_components(context.root, dirs) if whole_repo else []:
         source = context.renders.source(component)
-        result.add(source).findings.append(Finding(
-            source, "-", "", "component is not built by any overlay or test overlay",
-            "include it from a test overlay under k8s/components/tests/", rule="render",
-        ))
+        result.add(source).findings.append(
+            Finding(
+                source,
+                "-",
+                "",
+                "component is not built by any overlay or test overlay",
+                "include it from a test overlay under k8s/components/tests/",
+                rule="render",
+            )
+        )
     return result
 
 

@@ -9,6 +9,7 @@ A spec module defines:
 MODEL_SPEC picks it: a bare name means mlpipeline.models.<name>, a dotted path
 any importable module, so a second model is a new module plus configuration.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -25,11 +26,17 @@ def load_spec(name: str) -> ModuleType:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as err:
         if err.name and module_name.startswith(err.name):
-            raise UsageError("--model-spec", f"no model module {module_name}",
-                             "set MODEL_SPEC to a module under mlpipeline.models or a dotted module path") from None
+            raise UsageError(
+                "--model-spec",
+                f"no model module {module_name}",
+                "set MODEL_SPEC to a module under mlpipeline.models or a dotted module path",
+            ) from None
         raise
     missing = [attr for attr in REQUIRED if not hasattr(module, attr)]
     if missing:
-        raise UsageError("--model-spec", f"{module_name} lacks {', '.join(missing)}",
-                         "define every name listed in mlpipeline/models/__init__.py")
+        raise UsageError(
+            "--model-spec",
+            f"{module_name} lacks {', '.join(missing)}",
+            "define every name listed in mlpipeline/models/__init__.py",
+        )
     return module

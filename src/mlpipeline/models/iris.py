@@ -1,4 +1,5 @@
 """Iris: the sample model. All Iris-specific code is here; the steps only use the spec API."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """A broken spec for the bad-input tests: a feature column with a missing value."""
+
 from __future__ import annotations
 
 from extra_models.wine import build_estimator  # noqa: F401  (the spec API needs one)

@@ -1,4 +1,5 @@
 """A second model, added with this one module and configuration (MODEL_SPEC, MODEL_NAME)."""
+
 from __future__ import annotations
 
 NAME = "wine"
@@ -18,5 +19,6 @@ def load_dataset():
 def build_estimator(params):
     from sklearn.ensemble import RandomForestClassifier
 
-    return RandomForestClassifier(n_estimators=params["n_estimators"], max_depth=params["max_depth"],
-                                  random_state=params["seed"], n_jobs=1)
+    return RandomForestClassifier(
+        n_estimators=params["n_estimators"], max_depth=params["max_depth"], random_state=params["seed"], n_jobs=1
+    )

@@ -50,6 +50,7 @@ class Context:
         """A repo-relative kustomization's objects, or why it does not build."""
         return self.renders.objects(path)
 
+
 @dataclass
 class Overlay:
     """The rendered documents of ONE kustomization (`source`, repo-relative) and the context."""

@@ -46,9 +46,15 @@ def problems(source: str, docs: Iterable[Document], known: Collection[str]) -> I
         for rule, reason in waivers(doc).items():
             path = f"metadata.annotations.{PREFIX}{rule}"
             if rule not in known:
-                message, fix = f"waiver names unknown rule {rule}", "use a rule id from `python -m gitops.validate.policy`"
+                message, fix = (
+                    f"waiver names unknown rule {rule}",
+                    "use a rule id from `python -m gitops.validate.policy`",
+                )
             elif not reason.strip():
-                message, fix = "waiver has no reason, so it waives nothing", "say why the rule does not apply to this object"
+                message, fix = (
+                    "waiver has no reason, so it waives nothing",
+                    "say why the rule does not apply to this object",
+                )
             else:
                 continue
             yield Finding(source, doc.resource, path, message, fix, rule=ID, severity=SEVERITY)

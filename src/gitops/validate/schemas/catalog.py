@@ -5,6 +5,7 @@ internet), else fetched from the pinned raw URL. Every file's sha256 is
 committed in catalog.sha256 beside this module; a mismatch or a missing file
 stops the build of the store.
 """
+
 from __future__ import annotations
 
 import hashlib

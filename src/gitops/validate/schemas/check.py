@@ -1,4 +1,5 @@
 """Schema-check one rendered object and turn validator errors into messages people can act on."""
+
 from __future__ import annotations
 
 import difflib
@@ -30,10 +31,26 @@ def field_path(parts: Iterable[Any]) -> str:
 def check(doc: Document, index: SchemaIndex) -> list[Finding]:
     body = doc.body
     if not isinstance(body, dict):
-        return [Finding(doc.source, f"document {doc.index}", "", "is not a mapping", "every document must be a Kubernetes object")]
+        return [
+            Finding(
+                doc.source,
+                f"document {doc.index}",
+                "",
+                "is not a mapping",
+                "every document must be a Kubernetes object",
+            )
+        ]
     if not doc.api_version or not doc.kind:
         missing = "apiVersion" if not doc.api_version else "kind"
-        return [Finding(doc.source, doc.resource, missing, f"missing required field \"{missing}\"", "every object needs apiVersion and kind")]
+        return [
+            Finding(
+                doc.source,
+                doc.resource,
+                missing,
+                f'missing required field "{missing}"',
+                "every object needs apiVersion and kind",
+            )
+        ]
     found = index.lookup(doc.api_version, doc.kind)
     if found.unchecked_reason:
         return []
@@ -64,7 +81,11 @@ def _explain(error: Any, root: dict[str, Any], body: Any) -> list[tuple[str, str
         out = []
         for key in kind.unexpected:
             close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.75)
-            hint = f'did you mean "{close[0]}"?' if close else f"remove it; fields allowed here: {', '.join(allowed[:12]) or 'none'}"
+            hint = (
+                f'did you mean "{close[0]}"?'
+                if close
+                else f"remove it; fields allowed here: {', '.join(allowed[:12]) or 'none'}"
+            )
             out.append((field_path([*parts, key]), f'unknown field "{key}"', hint))
         return out
     if name == "Required":
@@ -73,7 +94,11 @@ def _explain(error: Any, root: dict[str, Any], body: Any) -> list[tuple[str, str
         wanted = " or ".join(t for t in kind.types if t != "null")
         value = error.instance
         hint = f"set a {wanted} value"
-        if isinstance(value, str) and wanted in ("integer", "number") and value.lstrip("-").replace(".", "", 1).isdigit():
+        if (
+            isinstance(value, str)
+            and wanted in ("integer", "number")
+            and value.lstrip("-").replace(".", "", 1).isdigit()
+        ):
             hint = f"write {value} without quotes"
         return [(where, f"expected {wanted}, got {_json_type(value)} {json.dumps(value)[:60]}", hint)]
     if name == "Enum":
@@ -83,7 +108,9 @@ def _explain(error: Any, root: dict[str, Any], body: Any) -> list[tuple[str, str
 
 
 def _json_type(value: Any) -> str:
-    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}.get(type(value), "null")
+    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "array", dict: "object"}.get(
+        type(value), "null"
+    )
 
 
 def _properties_at(root: dict[str, Any], body: Any, parts: list[Any]) -> set[str]:
@@ -101,7 +128,9 @@ def _properties_at(root: dict[str, Any], body: Any, parts: list[Any]) -> set[str
         if isinstance(part, int):
             node = node.get("items", {})
         else:
-            node = node.get("properties", {}).get(part) or (node.get("additionalProperties") if isinstance(node.get("additionalProperties"), dict) else {})
+            node = node.get("properties", {}).get(part) or (
+                node.get("additionalProperties") if isinstance(node.get("additionalProperties"), dict) else {}
+            )
     return set()
 
 

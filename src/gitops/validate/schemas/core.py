@@ -6,6 +6,7 @@ type whose `$ref`s point at `/api/_definitions.json` and whose `$schema` is the
 each kind's file is made standalone: the definitions it reaches are copied in
 under `$defs` and the refs become local (`#/$defs/...`).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -31,7 +32,9 @@ def source_dir(k8s_version: str) -> Path:
     path = root / f"v{k8s_version}-local-strict"
     if not path.is_dir():
         shipped = sorted(p.name for p in root.glob("v*-local-strict"))
-        raise FileNotFoundError(f"kubernetes-validate {package_version()} ships no schemas for {k8s_version}; it has {shipped}")
+        raise FileNotFoundError(
+            f"kubernetes-validate {package_version()} ships no schemas for {k8s_version}; it has {shipped}"
+        )
     return path
 
 
@@ -45,7 +48,7 @@ def _refs(node: Any) -> Iterator[str]:
         if isinstance(ref, str):
             for prefix in (REF_PREFIX, LOCAL_PREFIX):
                 if ref.startswith(prefix):
-                    yield ref[len(prefix):]
+                    yield ref[len(prefix) :]
         for value in node.values():
             yield from _refs(value)
     elif isinstance(node, list):
@@ -58,7 +61,7 @@ def _localise(node: Any) -> Any:
         out = {k: _localise(v) for k, v in node.items() if k != "$schema"}
         ref = out.get("$ref")
         if isinstance(ref, str) and ref.startswith(REF_PREFIX):
-            out["$ref"] = LOCAL_PREFIX + ref[len(REF_PREFIX):]
+            out["$ref"] = LOCAL_PREFIX + ref[len(REF_PREFIX) :]
         return out
     if isinstance(node, list):
         return [_localise(v) for v in node]

@@ -1,4 +1,5 @@
 """Which schemas an object must satisfy, and compiled validators for them."""
+
 from __future__ import annotations
 
 import hashlib
@@ -62,14 +63,20 @@ class SchemaIndex:
         if found:
             missing_in = [v for v, name in served.items() if not name]
             if NEWEST in missing_in:
-                result.problem = f"{api_version} {kind} is not served by Kubernetes {NEWEST}: it was removed after {OLDEST}"
+                result.problem = (
+                    f"{api_version} {kind} is not served by Kubernetes {NEWEST}: it was removed after {OLDEST}"
+                )
                 result.hint = self._replacement_hint(kind, NEWEST)
             elif OLDEST in missing_in:
-                result.problem = f"{api_version} {kind} is not served by Kubernetes {OLDEST}, the oldest version this repo supports"
+                result.problem = (
+                    f"{api_version} {kind} is not served by Kubernetes {OLDEST}, the oldest version this repo supports"
+                )
                 result.hint = self._replacement_hint(kind, OLDEST)
         else:
             path = crd_file(self.root, api_version, kind)
-            served_as = sorted({k.split("|")[0] for v in KUBERNETES_VERSIONS for k in self.core[v] if k.split("|")[1] == kind})
+            served_as = sorted(
+                {k.split("|")[0] for v in KUBERNETES_VERSIONS for k in self.core[v] if k.split("|")[1] == kind}
+            )
             if not path.is_file() and served_as:
                 # A core kind under an apiVersion neither end of the range serves (removed before 1.33).
                 result.problem = f"{api_version} {kind} is served by neither Kubernetes {OLDEST} nor {NEWEST}"
@@ -94,7 +101,12 @@ class SchemaIndex:
     def _replacement_hint(self, kind: str, version: str) -> str:
         others = sorted(k.split("|")[0] for k in self.core[version] if k.split("|")[1] == kind)
         if others:
-            return f"use apiVersion {' or '.join(others)}, which both {OLDEST} and {NEWEST} serve" if all(
-                f"{o}|{kind}" in self.core[v] for o in others for v in KUBERNETES_VERSIONS
-            ) else f"Kubernetes {version} serves {kind} as {', '.join(others)}"
-        return f"Kubernetes {version} has no {kind}; remove it or raise the supported range in src/gitops/validate/schemas/store.py"
+            return (
+                f"use apiVersion {' or '.join(others)}, which both {OLDEST} and {NEWEST} serve"
+                if all(f"{o}|{kind}" in self.core[v] for o in others for v in KUBERNETES_VERSIONS)
+                else f"Kubernetes {version} serves {kind} as {', '.join(others)}"
+            )
+        return (
+            f"Kubernetes {version} has no {kind}; "
+            "remove it or raise the supported range in src/gitops/validate/schemas/store.py"
+        )

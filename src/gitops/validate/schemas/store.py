@@ -7,9 +7,11 @@
 
 kubeconform reads the same files:
     -kubernetes-version 1.33.0 -strict
-    -schema-location '<root>/{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json'
+    -schema-location \
+      '<root>/{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json'
     -schema-location '<root>/crds/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json'
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -96,8 +98,13 @@ def build(root: Path) -> Path:
     root.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".schemas-", dir=root.parent))
     try:
-        index = {"stamp": inputs_stamp(), "core": _build_core(tmp), "crds": _build_crds(tmp),
-                 "catalog_commit": catalog.COMMIT, "kubernetes_validate": core.package_version()}
+        index = {
+            "stamp": inputs_stamp(),
+            "core": _build_core(tmp),
+            "crds": _build_crds(tmp),
+            "catalog_commit": catalog.COMMIT,
+            "kubernetes_validate": core.package_version(),
+        }
         _write_json(tmp / "index.json", index)
         if root.exists():
             shutil.rmtree(root)

@@ -1,4 +1,5 @@
 """The reviewed list of kinds that have no schema, each with its reason."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,8 +20,6 @@ def load(path: Path = UNCHECKED_FILE) -> dict[tuple[str, str], str]:
         api_version, kind = entry.get("apiVersion"), entry.get("kind")
         reason = str(entry.get("reason") or "").strip()
         if not api_version or not kind or not reason:
-            raise UncheckedListError(
-                f"{path}: kinds[{i}]: every entry needs apiVersion, kind and a non-empty reason"
-            )
+            raise UncheckedListError(f"{path}: kinds[{i}]: every entry needs apiVersion, kind and a non-empty reason")
         out[(api_version, kind)] = reason
     return out

@@ -22,6 +22,7 @@ SEVERITY = ERROR
 SCOPE = "repo"  # about the code, not an overlay: run once
 LIST = "src/mlpipeline/metric_names.py"
 
+
 def imported_modules(tree: ast.Module, package: str) -> set[str]:
     """The package's own modules a module imports, absolute (mlpipeline.x) or relative (.x)."""
     out = set()
@@ -37,6 +38,7 @@ def imported_modules(tree: ast.Module, package: str) -> set[str]:
             elif node.level == 1:
                 out.add(base.split(".")[0])
     return out
+
 
 def names_used(steps_dir: Path, step: str) -> tuple[set[str], set[str]]:
     """(string constants, identifiers) of the step's module and of every package module it reaches."""
@@ -63,6 +65,7 @@ def names_used(steps_dir: Path, step: str) -> tuple[set[str], set[str]]:
         todo.extend(imported_modules(tree, steps_dir.name))
     return strings, identifiers
 
+
 def constants(steps_dir: Path) -> dict[str, set[str]]:
     """Metric name -> module-level names metric_names binds to it (`X = Metric("name", ...)`)."""
     source = steps_dir / "metric_names.py"
@@ -75,6 +78,7 @@ def constants(steps_dir: Path) -> dict[str, set[str]]:
             targets = {t.id for t in node.targets if isinstance(t, ast.Name)}
             out.setdefault(str(call.args[0].value), set()).update(targets)
     return out
+
 
 def check(overlay: Overlay) -> Iterable[Finding]:
     context = overlay.context
@@ -105,4 +109,3 @@ def check(overlay: Overlay) -> Iterable[Finding]:
                     f"attributed to step {step}, but {shown} and the modules it imports never name it",
                     "push it from that step, or attribute it to the step that does",
                 )
-

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from gitops.core.findings import ERROR, Finding
 from gitops.validate.policy.context import Overlay
 from gitops.validate.policy.fields import as_dict
-from gitops.validate.policy.selectors import pod_labels, selected
+from gitops.validate.policy.selectors import pod_labels, unmatched
 
 ID = "ref-scale-target"
 DESCRIPTION = "every HPA scaleTargetRef exists; every PDB selector matches some pod template"
@@ -39,11 +39,4 @@ def check(overlay: Overlay) -> Iterable[Finding]:
     templates = pod_labels(overlay)
     for pdb in overlay.of_kind("PodDisruptionBudget"):
         labels = as_dict(as_dict(as_dict(pdb.body.get("spec")).get("selector")).get("matchLabels"))
-        if labels and not selected(templates, labels, pdb.namespace):
-            shown = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
-            yield overlay.finding(
-                pdb,
-                "spec.selector.matchLabels",
-                f"selector {shown} matches no pod template in the overlay",
-                "match the workload's pod template labels",
-            )
+        yield from unmatched(overlay, pdb, "spec.selector.matchLabels", labels, templates)

@@ -1,0 +1,55 @@
+"""Each kustomization rendered at most once per run, shared by every reader.
+
+The validator renders every kustomization through one Renders; the rules
+that follow an Application to its source path read the same object, so no
+path is built twice and nothing is pushed into anyone's cache afterwards.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from gitops.core import yamlio
+from gitops.core.kustomize import Rendered, RenderError, build, relative
+
+
+class Renders:
+    """Renders of repo-relative kustomization paths, built on first request (thread-safe)."""
+
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+        self._results: dict[str, Rendered | RenderError] = {}
+        self._objects: dict[str, list[dict[str, Any]]] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def source(self, directory: Path) -> str:
+        """The repo-relative name every message uses for `directory`."""
+        return relative(directory, self.root)
+
+    def get(self, path: str) -> Rendered | RenderError:
+        """The render of `path` (warnings kept, not raised), or why it failed."""
+        with self._guard:
+            lock = self._locks.setdefault(path, threading.Lock())
+        with lock:
+            if path not in self._results:
+                try:
+                    self._results[path] = build(self.root / path, self.root, strict=False)
+                except RenderError as err:
+                    self._results[path] = err
+            return self._results[path]
+
+    def objects(self, path: str) -> list[dict[str, Any]] | RenderError:
+        """The parsed objects of `path`; a render that warned counts as failed, as Argo CD's would."""
+        result = self.get(path)
+        if isinstance(result, RenderError):
+            return result
+        if result.warnings:
+            message, fix = result.warnings[0]
+            return RenderError(result.source, message, fix)
+        if path not in self._objects:
+            bodies, _ = yamlio.load_documents(result.text)
+            self._objects[path] = [b for b in bodies if isinstance(b, dict)]
+        return self._objects[path]

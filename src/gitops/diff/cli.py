@@ -1,0 +1,43 @@
+"""`scripts/diff`: the rendered, per-object difference between two environments or two commits.
+
+scripts/diff staging prod               what promoting staging to prod would change
+scripts/diff dev --against origin/main  what this branch changes in dev
+... --format json | markdown            for tools / for a PR comment
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from gitops.core import environments
+from gitops.core.git import GitError
+from gitops.core.kustomize import RenderError
+from gitops.diff import report
+from gitops.diff.against import diff_against, diff_envs
+from gitops.diff.objects import DiffError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="scripts/diff", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("env", choices=environments.ORDER, help="the environment on the left (old) side")
+    parser.add_argument("other", nargs="?", choices=environments.ORDER, help="the environment on the right (new) side")
+    parser.add_argument("--against", metavar="GIT_REF", help="compare ENV in the working tree with ENV at this ref")
+    parser.add_argument("--format", choices=report.FORMATS, default="text")
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (default: current directory)")
+    args = parser.parse_args(argv)
+    if bool(args.other) == bool(args.against):
+        parser.error("give either a second environment or --against GIT_REF")
+    try:
+        if args.against:
+            result = diff_against(args.root, args.env, args.against)
+        else:
+            result = diff_envs(args.root, args.env, args.other)
+    except (RenderError, GitError, DiffError) as err:
+        print(f"diff: {err}", file=sys.stderr)
+        return 1
+    sys.stdout.write(report.render(result, args.format))
+    return 0

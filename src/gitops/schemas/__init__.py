@@ -1,1 +1,0 @@
-"""The offline schema store: core kinds from kubernetes-validate, CRDs from the pinned catalog."""

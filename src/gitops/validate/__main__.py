@@ -1,0 +1,5 @@
+"""python -m gitops.validate: see cli.py."""
+
+from gitops.validate.cli import main
+
+raise SystemExit(main())

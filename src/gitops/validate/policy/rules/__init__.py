@@ -1,0 +1,1 @@
+"""One module per rule; the registry finds them by name (see ../registry.py)."""
