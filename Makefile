@@ -31,8 +31,8 @@ $(STAMP): requirements/dev.lock pyproject.toml
 
 setup: $(STAMP) ## create .venv with the pinned tooling and step dependencies
 
-demo: $(STAMP) ## the main job: validate every overlay, then run the pipeline locally
-	scripts/demo
+demo: $(STAMP) ## the main job: validate every overlay, then run a model's pipeline locally (MODEL=iris)
+	scripts/demo --model $(or $(MODEL),iris)
 
 test: $(STAMP) ## the test suite (what CI runs)
 	scripts/test
@@ -40,12 +40,12 @@ test: $(STAMP) ## the test suite (what CI runs)
 validate: $(STAMP) ## render every kustomization and schema-check it offline
 	scripts/validate
 
-render: $(STAMP) ## print one overlay's rendered manifests: make render OVERLAY=k8s/overlays/dev
-	$(PY) -m gitops.render $(OVERLAY)
+render: $(STAMP) ## print one folder's rendered manifests: make render OVERLAY=k8s/overlays/dev/iris
+	@$(PY) -m gitops.render $(OVERLAY)
 
 .PHONY: diff
-diff: $(STAMP) ## rendered per-object diff: make diff A=staging B=prod, or make diff A=dev REF=origin/main
-	scripts/diff $(A) $(if $(REF),--against $(REF),$(B))
+diff: $(STAMP) ## rendered per-object diff: make diff A=staging B=prod [MODEL=iris], or make diff A=dev REF=origin/main
+	@scripts/diff $(A) $(if $(REF),--against $(REF),$(B)) $(if $(MODEL),--model $(MODEL))
 
 lint: $(STAMP) ## ruff (lint, format), yamllint over every YAML file, actionlint over .github/workflows
 	scripts/lint

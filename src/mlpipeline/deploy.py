@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mlpipeline import cli, pin, registry
 from mlpipeline.config import StepParser, add_registry_flags
-from mlpipeline.errors import StepError
+from mlpipeline.errors import StepError, UsageError
 from mlpipeline.github import GitHubError, GitHubPullRequests
 from mlpipeline.gitrepo import Checkout
 from mlpipeline.outputs import write_outputs
@@ -28,7 +28,7 @@ def parser() -> StepParser:
     p.flag("--model-version", "MODEL_VERSION", help="registry version to pin (train's output)")
     p.flag("--repo-url", "GIT_REPO_URL", help="the GitOps repository")
     p.flag("--base-branch", "GIT_BASE_BRANCH", default="main", help="branch the pull request targets")
-    p.flag("--pin-file", "PIN_FILE", default="k8s/overlays/dev/model-pin.yaml", help="repo-relative pin file")
+    p.flag("--pin-file", "PIN_FILE", help=f"repo-relative pin file (default: {pin.PIN_PATH} for dev and the model)")
     p.flag(
         "--checkout-dir",
         "GIT_CHECKOUT_DIR",
@@ -67,9 +67,10 @@ def pin_for(client, name: str, version: str) -> pin.Pin:
 
 
 def target_of(pin_file: str) -> str:
-    """The environment whose pin is edited (its overlay directory): a retrain from staging's drift check
-    still enters at dev, and the pull request must say so."""
-    return Path(pin_file).parent.name or pin_file
+    """The environment whose pin is edited (k8s/overlays/<env>/<model>/...): a retrain from staging's drift
+    check still enters at dev, and the pull request must say so."""
+    parts = Path(pin_file).parts
+    return parts[-3] if len(parts) >= 3 else pin_file
 
 
 def commit_message(new: pin.Pin, environment: str) -> str:
@@ -113,31 +114,38 @@ def main(argv: list[str] | None = None, pulls: PullRequests | None = None) -> No
     checkout.prepare()
     branch = f"deploy/{new.modelName}-v{new.modelVersion}"
     checkout.start_branch(branch)
-    pin_path = checkout.path / args.pin_file
-    current = pin.read(pin_path)
+    pin_file = args.pin_file or pin.PIN_PATH.format(environment="dev", model=args.model_name)
+    pin_path = checkout.path / pin_file
+    if not pin_path.is_file():
+        checkout.abandon(branch)
+        # Retrying never heals it: a usage error (exit 2), which the retry expression leaves alone.
+        raise UsageError(
+            f"--pin-file {pin_file}",
+            f"not in {args.repo_url} at {args.base_branch}",
+            f"add the model's folders first (scripts/new-model {args.model_name}), or fix the path",
+        )
+    current = pin.read(pin_path, pin_file)
     if current == new:
         checkout.abandon(branch)
-        log.info("%s already pins version %s; nothing to do", args.pin_file, new.modelVersion)
+        log.info("%s already pins version %s; nothing to do", pin_file, new.modelVersion)
         write_outputs(args.outputs_dir, {"pin_changed": False, "branch": "", "pr_url": ""}, {"pin": vars(new)})
         return
     if current and current.modelName == new.modelName and int(current.modelVersion) > int(new.modelVersion):
         checkout.abandon(branch)
         raise StepError(
             f"--model-version {new.modelVersion}",
-            f"{args.pin_file} pins newer version {current.modelVersion}; refusing to go back",
+            f"{pin_file} pins newer version {current.modelVersion}; refusing to go back",
             "roll back with a reviewed git revert of the pin, not with an older pipeline run",
         )
 
     pin.write(pin_path, new)
-    checkout.commit_all([args.pin_file], commit_message(new, target_of(args.pin_file)))
+    checkout.commit_all([pin_file], commit_message(new, target_of(pin_file)))
     pushed = False
     try:
         checkout.push(branch)
         pushed = True
-        title = f"deploy: {new.modelName} v{new.modelVersion} ({new.semver}) to {target_of(args.pin_file)}"
-        pr_url = open_pull_request(
-            pulls, branch, args.base_branch, title, commit_message(new, target_of(args.pin_file))
-        )
+        title = f"deploy: {new.modelName} v{new.modelVersion} ({new.semver}) to {target_of(pin_file)}"
+        pr_url = open_pull_request(pulls, branch, args.base_branch, title, commit_message(new, target_of(pin_file)))
     except BaseException:
         if pushed:
             checkout.delete_remote_branch(branch)

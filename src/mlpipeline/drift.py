@@ -14,13 +14,15 @@ from urllib.parse import urlparse
 from mlpipeline import cli, dataset, push, registry
 from mlpipeline.config import ENV_ALIAS, StepParser, add_push_flags, add_registry_flags, fraction, non_negative
 from mlpipeline.drift_stats import drifted, feature_drift
-from mlpipeline.errors import StepError
+from mlpipeline.errors import StepError, UsageError
 from mlpipeline.outputs import write_outputs
 from mlpipeline.train import REFERENCE_ARTIFACT_DIR, REFERENCE_FILE
 
 STEP = "drift"
 log = logging.getLogger(__name__)
 READERS = {".csv": "read_csv", ".parquet": "read_parquet", ".pq": "read_parquet"}
+# The sink (the InferenceService logger's target, <root>/<model>/<environment>) keeps this file current.
+RECENT_INPUTS = "recent-inputs.parquet"
 
 
 def parser() -> StepParser:
@@ -30,7 +32,13 @@ def parser() -> StepParser:
     p.flag(
         "--input",
         "DRIFT_INPUT_URI",
-        help="recent inputs: CSV or Parquet, a path, file://, s3:// or any MLflow artifact URI",
+        help="recent inputs: CSV or Parquet, a path, file://, s3:// or any MLflow artifact URI "
+        f"(default: --input-root/<model>/<environment>/{RECENT_INPUTS})",
+    )
+    p.flag(
+        "--input-root",
+        "DRIFT_INPUT_ROOT",
+        help="where the platform's request-log sink writes, per model and environment",
     )
     p.flag("--model-version", "MODEL_VERSION", help="version whose training split is the reference (default: --alias)")
     p.flag("--alias", "DEPLOYED_ALIAS", help="default: the environment's alias (dev, staging, production)")
@@ -72,7 +80,11 @@ def read_current(uri: str, scratch: Path):
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = parser().parse(argv, required=("--tracking-uri", "--model-name", "--input"))
+    args = parser().parse(argv, required=("--tracking-uri", "--model-name"))
+    if not args.input:
+        if not args.input_root:
+            raise UsageError("--input", "not set", "pass --input or set DRIFT_INPUT_URI, or set DRIFT_INPUT_ROOT")
+        args.input = f"{args.input_root.rstrip('/')}/{args.model_name}/{args.environment}/{RECENT_INPUTS}"
     client = registry.connect(args.tracking_uri)
     if args.model_version:
         mv = registry.model_version(client, args.model_name, args.model_version)

@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> None:
         args.outputs_dir,
         {"alias_moved": moved},
         {
+            "model_name": args.model_name,
             "alias": alias,
             "model_version": cand.version,
             "probe_accuracy": result.accuracy,

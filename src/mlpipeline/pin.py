@@ -1,29 +1,34 @@
-"""The model pin: the ConfigMap `model-pin` whose string data says which model version an environment serves.
+"""The model pin: which model version an environment serves, in that model's folder of the environment.
 
-The deploy step writes dev's; promotion copies it up; the PostSync check and the
-drift check read it in the cluster. It carries the validation verdict so that
-promotion can refuse a failed model with git alone. The one reader and writer
-of the file, for the steps and the repo tooling alike.
+The pin is the `model-pin` entry of the configMapGenerator in
+k8s/overlays/<env>/<model>/kustomization.yaml, one `key=value` literal per
+field; kustomize merges it into the base's `model-pin` ConfigMap, which the
+InferenceService, the PostSync check and the drift check read. The deploy
+step writes dev's; promotion copies it up. It carries the validation verdict
+so that promotion can refuse a failed model with git alone. This module is
+the one reader and writer of it, for the steps and the repo tooling alike;
+an edit changes only the literals and keeps the file's comments and layout.
 """
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-
-import yaml
+from typing import Any
 
 from mlpipeline.atomicfile import write_atomic
 from mlpipeline.errors import StepError
 
 NAME = "model-pin"
 PASSED = "true"
-HEADER = "# Written by the pipeline's deploy step; promotion copies this file to the next overlay.\n"
+PIN_PATH = "k8s/overlays/{environment}/{model}/kustomization.yaml"
+FIX = "restore the file from git history (docs/promotion.md shows the pin's shape)"
 
 
 class PinError(StepError):
-    """The file is not the contract's pin; `what` says which part, `input` names the file."""
+    """The file holds no readable pin; `what` says which part, `input` names the file."""
 
 
 @dataclass(frozen=True)
@@ -46,52 +51,82 @@ class Pin:
     def verdict_problem(self) -> str:
         """Why this pin must not be promoted ("" when its validation passed)."""
         if self.validationPassed != PASSED:
-            return f'data.validationPassed is {json.dumps(self.validationPassed)}, not "{PASSED}"'
+            return f"validationPassed is {json.dumps(self.validationPassed)}, not {json.dumps(PASSED)}"
         return ""
 
 
 KEYS = tuple(f.name for f in fields(Pin))
-FIX = "restore the file from git history (docs/promotion.md shows its shape)"
+
+
+def _yaml():
+    # ruamel's round trip keeps comments, key order and quoting of the rest of the file.
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never fold a storage URI onto two lines
+    yaml.indent(mapping=2, sequence=2, offset=0)
+    return yaml
+
+
+def _generator(document: Any, where: str) -> Any:
+    if not isinstance(document, dict) or document.get("kind") != "Kustomization":
+        raise PinError(where, "not a kustomization", FIX)
+    entries = [g for g in document.get("configMapGenerator") or [] if isinstance(g, dict) and g.get("name") == NAME]
+    if len(entries) != 1:
+        raise PinError(where, f"has {len(entries)} configMapGenerator entries named {NAME}, not one", FIX)
+    literals = entries[0].get("literals")
+    if literals is None:
+        entries[0]["literals"] = literals = []
+    if not isinstance(literals, list) or not all(isinstance(x, str) for x in literals):
+        raise PinError(where, f"configMapGenerator {NAME}: literals is not a list of key=value strings", FIX)
+    return entries[0]
+
+
+def _values(literals: list[str], where: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for literal in literals:
+        key, sep, value = literal.partition("=")
+        if not sep or key not in KEYS:
+            raise PinError(where, f"pin literal {json.dumps(literal)} is not one of {', '.join(KEYS)}=<value>", FIX)
+        values[key] = value
+    return values
+
+
+def _load(text: str, where: str) -> Any:
+    try:
+        return _yaml().load(text)
+    except Exception as err:  # noqa: BLE001 - ruamel raises several error types; all mean "not YAML"
+        raise PinError(where, f"not valid YAML ({str(err).splitlines()[0]})", FIX) from None
 
 
 def parse(text: str, where: str) -> Pin | None:
-    """The pin in `text`, or None for the empty pin an overlay carries before its first deploy."""
-    try:
-        body = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise PinError(where, f"not valid YAML ({str(err).splitlines()[0]})", FIX) from None
-    if not isinstance(body, dict) or body.get("kind") != "ConfigMap":
-        raise PinError(where, "not a ConfigMap", FIX)
-    name = (body.get("metadata") or {}).get("name")
-    if name != NAME:
-        raise PinError(where, f'metadata.name is {json.dumps(name)}, not "{NAME}"', FIX)
-    data = body.get("data")
-    if not isinstance(data, dict):
-        raise PinError(where, "has no data", FIX)
-    missing = [key for key in KEYS if key not in data]
-    if missing:
-        raise PinError(where, f"data has no {', '.join(missing)}", FIX)
-    wrong = [key for key in KEYS if not isinstance(data[key], str)]
-    if wrong:
-        # A YAML boolean `false` is not the string "false": ConfigMap data holds strings only.
-        raise PinError(where, f"data.{wrong[0]} is {json.dumps(data[wrong[0]])}, not a quoted string", FIX)
-    if not data["modelVersion"].strip():
+    """The pin in a model folder's kustomization text; None before the model's first deploy there."""
+    values = _values(_generator(_load(text, where), where)["literals"], where)
+    if not values.get("modelVersion", "").strip():
         return None
-    return Pin(**{key: data[key] for key in KEYS})
+    return Pin(**{key: values.get(key, "") for key in KEYS})
 
 
 def read(path: Path, where: str | None = None) -> Pin | None:
-    """The pin in `path`; None when the file does not exist or is the empty pin."""
+    """The pin in `path`; None when the file does not exist or pins no version yet."""
     if not path.exists():
         return None
     return parse(path.read_text(encoding="utf-8"), where or str(path))
 
 
-def render(pin: Pin) -> str:
-    document = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": NAME}, "data": asdict(pin)}
-    return HEADER + yaml.safe_dump(document, sort_keys=False, default_flow_style=False)
+def with_pin(text: str, pin: Pin, where: str) -> str:
+    """`text` (a model folder's kustomization) with its pin literals replaced by `pin`'s."""
+    document = _load(text, where)
+    generator = _generator(document, where)
+    literals = generator["literals"]
+    del literals[:]
+    literals.extend(f"{key}={value}" for key, value in asdict(pin).items())
+    out = io.StringIO()
+    _yaml().dump(document, out)
+    return out.getvalue()
 
 
 def write(path: Path, pin: Pin) -> None:
     """Atomic: a crash never leaves half a pin."""
-    write_atomic(path, render(pin))
+    write_atomic(path, with_pin(path.read_text(encoding="utf-8"), pin, str(path)))

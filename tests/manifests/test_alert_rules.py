@@ -17,11 +17,11 @@ from tests.manifests.rendering import ROOT, documents, find
 MONITORING = "k8s/components/tests/monitoring"
 INSTALL_HINT = "promtool not found on PATH; install it with `apt-get update && apt-get install -y prometheus`"
 REQUIRED_ALERTS = {
-    "IrisDriftDetected",
-    "IrisNoRecentTraining",
-    "IrisAccuracyBelowFloor",
-    "IrisServingErrors",
-    "IrisServingLatencyHigh",
+    "ModelDriftDetected",
+    "ModelNoRecentTraining",
+    "ModelAccuracyBelowFloor",
+    "ModelServingErrors",
+    "ModelServingLatencyHigh",
 }
 
 
@@ -38,7 +38,7 @@ def test_alert_rules_pass_promtool(tmp_path):
     promtool = shutil.which("promtool")
     if promtool is None:
         pytest.fail(INSTALL_HINT)  # never skip: an unchecked rule file is the bug this catches
-    rules = tmp_path / "iris-rules.yaml"
+    rules = tmp_path / "model-rules.yaml"
     rules.write_text(yaml.safe_dump(_rule_spec()))
     proc = subprocess.run([promtool, "check", "rules", str(rules)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -55,7 +55,12 @@ def test_alerts_use_only_listed_metrics():
 
 
 def test_dashboard_uses_only_listed_metrics():
-    dashboard = json.loads((ROOT / "k8s/components/monitoring/iris-dashboard.json").read_text())
+    dashboard = json.loads((ROOT / "k8s/components/monitoring/models-dashboard.json").read_text())
     exprs = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
     used = {m for expr in exprs for m in metric_names(expr)}
     assert used and used - set(BY_NAME) == set()
+
+
+def test_every_alert_groups_by_model():
+    """One rule serves every model: an alert that does not keep the model label cannot say which one."""
+    assert [e for e in _exprs() if "model" not in e] == []

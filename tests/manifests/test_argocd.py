@@ -4,28 +4,43 @@ from __future__ import annotations
 
 import pytest
 
+from gitops.core import layout
 from gitops.core.kustomize import BUILD_OPTIONS, build
-from tests.manifests.rendering import ARGOCD, ROOT, documents, find
+from tests.manifests.rendering import MODELS, ROOT, applications, documents, find
 
 
 def _applications():
-    return [d for src in ARGOCD for d in find(documents(src), "Application")]
+    return list(applications())
 
 
 def _git_applications():
     return [a for a in _applications() if "path" in a["spec"]["source"]]
 
 
+def test_one_application_per_model_and_environment_and_per_environment_namespace():
+    generated = {a["metadata"]["name"]: a["spec"]["source"].get("path") for a in _applications()}
+    expected = {
+        f"{folder}-{env}": f"k8s/overlays/{env}/{folder}" for env in layout.ORDER for folder in [*MODELS, "namespace"]
+    }
+    assert {n: p for n, p in generated.items() if n in expected} == expected
+
+
 def test_prod_is_never_auto_synced():
-    prod = [a for a in _applications() if a["spec"]["destination"].get("namespace") == "iris-prod"]
-    assert [a["metadata"]["name"] for a in prod] == ["iris-prod"]
-    assert "automated" not in prod[0]["spec"].get("syncPolicy", {})
+    prod = [a for a in _applications() if a["spec"]["destination"].get("namespace") == "ml-prod"]
+    assert sorted(a["metadata"]["name"] for a in prod) == sorted(f"{f}-prod" for f in [*MODELS, "namespace"])
+    assert [a["metadata"]["name"] for a in prod if "automated" in a["spec"].get("syncPolicy", {})] == []
 
 
 @pytest.mark.parametrize("env", ["dev", "staging"])
 def test_dev_and_staging_sync_automatically_with_prune_and_self_heal(env):
-    (app,) = [a for a in _applications() if a["metadata"]["name"] == f"iris-{env}"]
-    assert app["spec"]["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
+    apps = [a for a in _applications() if a["spec"]["destination"].get("namespace") == f"ml-{env}"]
+    assert len(apps) == len(MODELS) + 1
+    assert {str(a["spec"]["syncPolicy"]["automated"]) for a in apps} == {str({"prune": True, "selfHeal": True})}
+
+
+def test_the_models_project_admits_exactly_the_environment_namespaces():
+    (project,) = find(documents("argocd"), "AppProject", "models")
+    assert sorted(d["namespace"] for d in project["spec"]["destinations"]) == sorted(f"ml-{e}" for e in layout.ORDER)
 
 
 @pytest.mark.parametrize("app", _applications(), ids=lambda a: a["metadata"]["name"])
@@ -46,11 +61,8 @@ def test_argocd_builds_with_the_same_kustomize_options_as_ci():
     assert cm["data"]["kustomize.buildOptions"] == " ".join(BUILD_OPTIONS)
 
 
-def test_platform_applications_come_before_the_environments():
-    waves = {
-        a["metadata"]["name"]: int(a["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])
-        for a in find(documents("argocd/apps"), "Application")
-    }
-    platform = {n: w for n, w in waves.items() if not n.startswith("iris-")}
-    environments = {n: w for n, w in waves.items() if n.startswith("iris-")}
-    assert max(platform.values()) < min(environments.values())
+def test_platform_applications_come_before_the_models():
+    wave = "argocd.argoproj.io/sync-wave"
+    platform = [int(a["metadata"]["annotations"][wave]) for a in find(documents("argocd/apps"), "Application")]
+    (models,) = find(documents("argocd/apps"), "ApplicationSet", "models")
+    assert max(platform) < int(models["metadata"]["annotations"][wave])

@@ -12,13 +12,13 @@ from gitops.core.kustomize import build
 from gitops.validate.policy.pods import containers
 from tests.manifests.rendering import ROOT
 
-STEP_IMAGE = "ghcr.io/example-org/iris-steps"
+STEP_IMAGE = "ghcr.io/example-org/pipeline-steps"
 
 
 def test_an_images_change_reaches_workflowtemplate_cronworkflow_and_postsync_job(tmp_path):
     # A throwaway overlay on top of dev that only retags the step image
     # (kustomize wants a relative path to a base).
-    dev = os.path.relpath(ROOT / "k8s/overlays/dev", tmp_path)
+    dev = os.path.relpath(ROOT / "k8s/overlays/dev/iris", tmp_path)
     (tmp_path / "kustomization.yaml").write_text(
         "apiVersion: kustomize.config.k8s.io/v1beta1\n"
         "kind: Kustomization\n"

@@ -10,7 +10,7 @@ from gitops.promote.images import ImageOverride, set_image
 BEFORE = """\
 images:
   # steps
-  - name: ghcr.io/example-org/iris-steps
+  - name: ghcr.io/example-org/pipeline-steps
     newTag: "0.1.0"  # Renovate
   - name: seldonio/mlserver
     newName: registry.local/mlserver
@@ -28,7 +28,7 @@ def edited(override: ImageOverride, before: str = BEFORE) -> str:
     ("override", "after"),
     [
         pytest.param(
-            ImageOverride("ghcr.io/example-org/iris-steps", new_tag="0.2.0"),
+            ImageOverride("ghcr.io/example-org/pipeline-steps", new_tag="0.2.0"),
             BEFORE.replace('"0.1.0"', '"0.2.0"'),
             id="tag-replaces-tag-keeping-quotes-and-comment",
         ),
@@ -38,7 +38,7 @@ def edited(override: ImageOverride, before: str = BEFORE) -> str:
             id="tag-drops-digest",
         ),
         pytest.param(
-            ImageOverride("ghcr.io/example-org/iris-steps", digest="sha256:bbb"),
+            ImageOverride("ghcr.io/example-org/pipeline-steps", digest="sha256:bbb"),
             BEFORE.replace(
                 'newTag: "0.1.0"  # Renovate', "digest: sha256:bbb # Renovate"
             ),  # comment kept; ruamel keeps its column

@@ -133,7 +133,7 @@ REFUSED = {
     "foreign-image": (
         lambda d: d[1]["spec"]["templates"][3]["container"].update(image="busybox:1.36"),
         "WorkflowTemplate/pipeline.spec.templates[echo].container.image: 'busybox:1.36' is not the step image "
-        "(ghcr.io/example-org/iris-steps); only its commands run locally",
+        "(ghcr.io/example-org/pipeline-steps); only its commands run locally",
     ),
     "dag-fail-fast": (
         lambda d: d[1]["spec"]["templates"][0]["dag"].update(failFast=False),

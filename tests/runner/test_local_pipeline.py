@@ -57,15 +57,15 @@ def first(repo, state):
 
 def test_first_run_trains_deploys_serves_and_moves_the_alias(first, state):
     assert first.returncode == 0, first.stdout + first.stderr
-    for line in ("✔ train", "✔ validate", "✔ version", "✔ monitor", "✔ deploy", "✔ mark-deployed (PostSync)"):
+    for line in ("✔ train", "✔ validate", "✔ version", "✔ monitor", "✔ deploy", "✔ iris-mark-deployed (PostSync)"):
         assert line in first.stdout
     s = summary(first.stdout)
     assert s["model"].startswith("iris version 1 (run ")
     assert s["semver"] == "1.0.0"
     assert s["validation"].endswith("against no champion yet (absolute gates only)")
     assert s["pull request"].startswith("not opened locally (no GitHub); branch deploy/iris-v1 in ")
-    assert "+  modelVersion: '1'" in first.stdout  # the diff the pull request would carry
-    assert s["post-sync"].startswith("alias dev -> version 1 (moved); probe latency ")
+    assert "+  - modelVersion=1" in first.stdout  # the diff the pull request would carry
+    assert s["post-sync"].startswith("iris: alias dev -> version 1 (moved); probe latency ")
     assert str(registry(state).get_model_version_by_alias("iris", "dev").version) == "1"
     assert s["browse runs"] == f".venv/bin/mlflow ui --backend-store-uri sqlite:///{state / 'mlflow' / 'mlflow.db'}"
 
@@ -75,8 +75,23 @@ def test_second_run_is_judged_against_the_first_as_champion(first, repo, state):
     assert second.returncode == 0, second.stdout + second.stderr
     s = summary(second.stdout)
     assert s["validation"].endswith("against champion version 1")
-    assert s["post-sync"].startswith("alias dev -> version 2 (moved)")
-    assert "-  modelVersion: '1'" in second.stdout and "+  modelVersion: '2'" in second.stdout
+    assert s["post-sync"].startswith("iris: alias dev -> version 2 (moved)")
+    assert "-  - modelVersion=1" in second.stdout and "+  - modelVersion=2" in second.stdout
+
+
+def test_a_second_model_is_served_beside_the_first_each_at_its_own_name(first, repo, state):
+    wine = run(repo, state, "--model", "wine")
+    assert wine.returncode == 0, wine.stdout + wine.stderr
+    assert "Running WorkflowTemplate wine-pipeline from k8s/overlays/dev/wine" in wine.stdout
+    s = summary(wine.stdout)
+    assert s["model"].startswith("wine version 1 (run ")
+    assert "served iris, wine with MLServer on http://127.0.0.1:" in s["local sync"]
+    post_sync = [line.strip() for line in wine.stdout.splitlines() if line.startswith("  post-sync")]
+    assert [line.split("post-sync", 1)[1].strip().split(":")[0] for line in post_sync] == ["iris", "wine"]
+    assert "wine: alias dev -> version 1 (moved)" in wine.stdout
+    client = registry(state)
+    assert str(client.get_model_version_by_alias("wine", "dev").version) == "1"
+    assert client.get_experiment_by_name("wine") is not None
 
 
 def test_failed_validation_skips_deploy_and_parameters_reach_train(first, repo, state):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from gitops.runner import services
 from gitops.runner.services import Server
+from mlpipeline import pin
 from tests.support.doubles import RecordingPullRequests
 from tests.support.git import git
 
@@ -70,12 +71,17 @@ def new_registry(root: Path, experiment: str = "iris") -> str:
 
 
 def bare_remote(root: Path) -> Path:
-    """A bare repository with a main branch holding a README, like the GitOps repo before any deploy."""
+    """A bare repository whose main branch holds the repo's dev folders of its models, as they are before
+    any deploy: the files the deploy step edits."""
     remote = root / "remote.git"
     git(root, "init", "--quiet", "--bare", "--initial-branch=main", str(remote))
     seed = root / "seed"
     git(root, "clone", "--quiet", str(remote), str(seed))
     (seed / "README.md").write_text("GitOps repo\n")
+    for model in ("iris", "wine"):
+        path = pin.PIN_PATH.format(environment="dev", model=model)
+        (seed / path).parent.mkdir(parents=True)
+        (seed / path).write_text((REPO / path).read_text())
     git(seed, "add", ".")
     git(seed, "commit", "--quiet", "-m", "init")
     git(seed, "push", "--quiet", "origin", "HEAD:main")
@@ -91,7 +97,7 @@ def merge(remote: Path, branch: str, work: Path) -> None:
     git(clone, "push", "--quiet", "origin", "HEAD:main")
 
 
-PIN_FILE = "k8s/overlays/dev/model-pin.yaml"
+PIN_FILE = pin.PIN_PATH.format(environment="dev", model="iris")
 # Run 1 is deliberately weak (two stumps) so run 2 beats it as champion by a
 # clear margin; floors are lowered for run 1 only so it can pass and deploy.
 
@@ -171,6 +177,5 @@ class Pipeline:
 
 
 def pinned(remote: Path, ref: str = "main") -> dict:
-    import yaml
 
-    return yaml.safe_load(git(remote, "show", f"{ref}:{PIN_FILE}"))["data"]
+    return vars(pin.parse(git(remote, "show", f"{ref}:{PIN_FILE}"), PIN_FILE))

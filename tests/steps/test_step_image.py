@@ -21,10 +21,15 @@ def lock(name: str) -> dict[str, str]:
     entries = re.findall(
         r"^([A-Za-z0-9_.\-]+)==([^\s\\]+) \\\n((?:\s+--hash=sha256:[0-9a-f]{64}(?: \\)?\n)+)", text, re.M
     )
-    pins = {n.lower().replace("_", "-"): v for n, v, _ in entries}
+    pins = {normalized(n): v for n, v, _ in entries}
     requirement_lines = re.findall(r"^[A-Za-z0-9_.\-]+==", text, re.M)
     assert len(pins) == len(requirement_lines), f"{name}: a requirement without a sha256 hash"
     return pins
+
+
+def normalized(name: str) -> str:
+    """A project name as PyPI compares them (PEP 503): ruamel.yaml and ruamel-yaml are one."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def final_stage() -> str:
@@ -62,7 +67,7 @@ def test_step_lock_pins_every_step_dependency_and_matches_what_the_tests_ran_wit
     extra = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]["step"]
     for requirement in extra:
         name, _, pinned = requirement.partition("==")
-        key = name.strip().lower().replace("_", "-")
+        key = normalized(name.strip())
         assert key in step, f"{name} from the step extra is not in step.lock"
         if pinned:
             assert step[key] == pinned.strip()
@@ -81,7 +86,7 @@ def test_workflow_builds_on_src_changes_and_tags_version_and_commit():
     workflow = yaml.safe_load(WORKFLOW.read_text())
     triggers = workflow[True]  # PyYAML reads the key `on` as a boolean
     assert "src/**" in triggers["push"]["paths"] and "src/**" in triggers["pull_request"]["paths"]
-    assert workflow["env"]["IMAGE"] == "ghcr.io/example-org/iris-steps"
+    assert workflow["env"]["IMAGE"] == "ghcr.io/example-org/pipeline-steps"
     steps = workflow["jobs"]["build"]["steps"]
     for step in steps:
         if "uses" in step:

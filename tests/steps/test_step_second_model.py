@@ -1,8 +1,6 @@
-"""A second model through configuration and one model module: scikit-learn's wine data."""
+"""The second model, wine, through the steps from configuration alone: no flag names the model."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
@@ -11,12 +9,11 @@ from tests.steps.helpers import new_registry, run_step
 
 @pytest.mark.slow
 def test_wine_runs_through_train_validate_version_from_configuration_alone(tmp_path, monkeypatch):
-    monkeypatch.syspath_prepend(str(Path(__file__).parent))
     # Only what the ConfigMap would carry; no flag names the model.
     monkeypatch.setenv("MLFLOW_TRACKING_URI", new_registry(tmp_path, "wine"))
     monkeypatch.setenv("MLFLOW_EXPERIMENT_NAME", "wine")
     monkeypatch.setenv("MODEL_NAME", "wine")
-    monkeypatch.setenv("MODEL_SPEC", "extra_models.wine")
+    monkeypatch.setenv("MODEL_SPEC", "wine")
     monkeypatch.setenv("N_ESTIMATORS", "10")
 
     train = run_step("train", [], tmp_path / "train")
@@ -32,6 +29,6 @@ def test_wine_runs_through_train_validate_version_from_configuration_alone(tmp_p
 
     client = MlflowClient()
     mv = client.get_model_version("wine", "1")
-    assert client.get_run(mv.run_id).data.params["model_spec"] == "extra_models.wine"
+    assert client.get_run(mv.run_id).data.params["model_spec"] == "wine"
     inputs = client.get_run(mv.run_id).inputs.dataset_inputs
     assert [i.dataset.name for i in inputs] == ["wine-train"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from gitops.core import layout
 from gitops.core.kustomize import relative
 from gitops.validate import discover, policy
 from gitops.validate.run import default_rule_passes, run
@@ -19,9 +20,11 @@ def repo_report(schema_index):
     return run(context, KUSTOMIZATIONS, schema_index, jobs=2, rule_passes=default_rule_passes(), whole_repo=True)
 
 
-def test_the_repo_has_overlays_argocd_and_component_tests():
+def test_every_model_in_every_environment_and_argocd_and_component_tests_are_built():
     sources = {relative(d, REPO) for d in KUSTOMIZATIONS}
-    assert {"k8s/overlays/dev", "k8s/overlays/staging", "k8s/overlays/prod", "argocd"} <= sources
+    folders = {f"k8s/overlays/{env}/{name}" for env in layout.ORDER for name in [*layout.models(REPO), "namespace"]}
+    assert layout.models(REPO) == ["iris", "wine"]
+    assert folders | {"argocd", "argocd/apps"} <= sources
     assert any(s.startswith("k8s/components/tests/") for s in sources)
     assert discover.untested_components(REPO, KUSTOMIZATIONS) == []
 

@@ -89,12 +89,13 @@ def test_promotion_check_reports_schema_and_rule_errors_in_a_render(repo, schema
     text = (
         Path(__file__).resolve().parents[1] / "fixtures" / "validate" / "misspelled-field" / "deployment.yaml"
     ).read_text()
-    problems = run.check_rendered(Rendered("k8s/overlays/staging", text), repo)
+    problems = run.check_rendered(Rendered("k8s/overlays/staging/iris", text), repo)
     assert problems[0] == (
-        'k8s/overlays/staging: Deployment/-/web spec.replica: unknown field "replica" (fix: did you mean "replicas"?)'
+        "k8s/overlays/staging/iris: Deployment/-/web spec.replica: "
+        'unknown field "replica" (fix: did you mean "replicas"?)'
     )
     assert any(p.endswith("(fix: set runAsNonRoot: true (pod or container securityContext))") for p in problems)
-    assert run.check_rendered(build(repo / "k8s" / "overlays" / "staging", repo), repo) == []
+    assert run.check_rendered(build(repo / "k8s" / "overlays" / "staging" / "iris", repo), repo) == []
 
 
 def test_json_lists_every_rule_with_its_counts(repo, schema_index, capsys):

@@ -18,7 +18,7 @@ from typing import Callable
 
 import yaml
 
-from gitops.bench import synthetic
+from gitops.bench import models, synthetic
 from gitops.core import yamlio
 from gitops.core.documents import Document
 from gitops.validate import policy
@@ -139,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             "platform": platform.platform(),
         },
         "repo_validate_warm": bench_repo(repo),
+        "validate_by_models": models.measure(repo, timed),
         "parse_and_schema_check": bench_schema_check(index),
         "overlay_scaling": bench_scaling(index),
         **pipeline_sections(repo),

@@ -20,7 +20,7 @@ _RESOURCES = {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": 
 def _container(name: str) -> dict[str, Any]:
     return {
         "name": name,
-        "image": "ghcr.io/example-org/iris-steps:0.1.0",
+        "image": "ghcr.io/example-org/pipeline-steps:0.1.0",
         "command": ["python", "-m", f"mlpipeline.{name}"],
         "args": ["--outputs-dir", "/tmp/outputs"],
         "envFrom": [{"configMapRef": {"name": "pipeline-config"}}],

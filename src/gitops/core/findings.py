@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 ERROR = "error"
 WARNING = "warning"
 # Findings of the validator's own passes carry no rule tag; policy rules do.
-CORE_CHECKS = frozenset({"schema", "render", "parse", "duplicate"})
+CORE_CHECKS = frozenset({"schema", "render", "parse", "duplicate", "applicationset"})
 
 
 @dataclass(frozen=True, order=True)

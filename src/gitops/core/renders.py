@@ -11,15 +11,16 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from gitops.core import yamlio
+from gitops.core import rendercache, yamlio
 from gitops.core.kustomize import Rendered, RenderError, build, relative
 
 
 class Renders:
     """Renders of repo-relative kustomization paths, built on first request (thread-safe)."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, cache: Path | None = None):
         self.root = root.resolve()
+        self.cache = cache  # renders on disk, content-addressed (core.rendercache); None: always build
         self._results: dict[str, Rendered | RenderError] = {}
         self._objects: dict[str, list[dict[str, Any]]] = {}
         self._locks: dict[str, threading.Lock] = {}
@@ -36,7 +37,10 @@ class Renders:
         with lock:
             if path not in self._results:
                 try:
-                    self._results[path] = build(self.root / path, self.root, strict=False)
+                    if self.cache is None:
+                        self._results[path] = build(self.root / path, self.root, strict=False)
+                    else:
+                        self._results[path] = rendercache.build_cached(self.root / path, self.root, self.cache)
                 except RenderError as err:
                     self._results[path] = err
             return self._results[path]

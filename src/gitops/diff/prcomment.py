@@ -1,4 +1,4 @@
-"""The pull-request job's comment: the rendered diff of every overlay the PR touches, against its base.
+"""The pull-request job's comment: the rendered diff of every deployed folder the PR touches, against its base.
 
     python -m gitops.diff.prcomment --pr 42 --base origin/main           # post or update the comment
     python -m gitops.diff.prcomment --pr 42 --base origin/main --dry-run # print it instead
@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from gitops.core import environments
+from gitops.core import dependencies, layout
 from gitops.core.git import Git, GitError
 from gitops.core.kustomize import RenderError
 from gitops.diff import report as diffreport
-from gitops.diff.against import diff_against
-from gitops.diff.objects import DiffError
+from gitops.diff.against import render, snapshot
+from gitops.diff.objects import DiffError, diff_renders
 from mlpipeline.pullrequests import PullRequests
 
 MARKER = "<!-- iris-gitops:rendered-diff -->"
@@ -26,34 +26,35 @@ MARKER = "<!-- iris-gitops:rendered-diff -->"
 COMMENT_LIMIT = 60_000
 
 
-def touched_overlays(paths: list[str]) -> list[str]:
-    """Environments whose render a change to `paths` can alter, in promotion order.
-
-    A file inside an overlay touches that overlay; any other file under k8s/
-    (base, components) is shared, so it touches every overlay.
-    """
-    touched: set[str] = set()
-    for path in map(PurePosixPath, paths):
-        parts = path.parts
-        if parts[:2] == environments.OVERLAYS.parts and len(parts) > 3 and parts[2] in environments.ORDER:
-            touched.add(parts[2])
-        elif parts[:1] == ("k8s",):
-            touched.update(environments.ORDER)
-    return [env for env in environments.ORDER if env in touched]
+def touched_folders(root: Path, paths: list[str], base_root: Path | None = None) -> list[Path]:
+    """The deployable folders (k8s/overlays/<env>/<folder>) whose render a change to `paths` can alter,
+    environment by environment in promotion order: found from what each kustomization reads, in the
+    PR's tree and, for folders the PR deletes or moves, in the base's."""
+    found: set[Path] = set()
+    for tree in (root, base_root) if base_root else (root,):
+        for env in layout.ORDER:
+            found |= {f for f in layout.deployable(tree, env) if dependencies.touches(tree, f, paths)}
+    return sorted(found, key=lambda f: (layout.ORDER.index(f.parts[2]), f.name))
 
 
-def comment_body(root: Path, base: str, envs: list[str]) -> tuple[str, bool]:
-    """The Markdown comment, and whether every overlay rendered."""
+def comment_body(root: Path, base: str, folders: list[Path]) -> tuple[str, bool]:
+    """The Markdown comment, and whether every folder rendered."""
     sections, ok = [], True
-    for env in envs:
-        try:
-            sections.append(diffreport.as_markdown(diff_against(root, env, base)))
-        except (RenderError, GitError, DiffError) as err:
-            ok = False
-            sections.append(f"#### `{environments.overlay(env)}`\n\n**render failed:** {diffreport.code(str(err))}\n")
+    try:
+        with snapshot(root, base) as old:
+            for folder in folders:
+                try:
+                    diff = diff_renders(render(old, folder, f"{folder}@{base}"), render(root, folder))
+                    sections.append(diffreport.as_markdown(diff))
+                except (RenderError, DiffError) as err:
+                    ok = False
+                    sections.append(f"#### `{folder}`\n\n**render failed:** {diffreport.code(str(err))}\n")
+    except GitError as err:
+        ok = False
+        sections.append(f"**cannot export `{base}`:** {diffreport.code(str(err))}\n")
     head = f"{MARKER}\n### Rendered diff against `{base}`\n\n"
-    if not envs:
-        return head + "This pull request changes no overlay.\n", ok
+    if not folders:
+        return head + "This pull request changes no deployed folder.\n", ok
     body = head + "\n".join(sections)
     if len(body) > COMMENT_LIMIT:
         body = (
@@ -77,14 +78,16 @@ def main(argv: list[str] | None = None, prs: PullRequests | None = None) -> int:
     parser.add_argument("--dry-run", action="store_true", help="print the comment instead of posting it")
     args = parser.parse_args(argv)
     try:
-        envs = touched_overlays(Git(args.root).changed_paths(args.base))
+        changed = Git(args.root).changed_paths(args.base)
+        with snapshot(args.root, args.base) as old:
+            folders = touched_folders(args.root, changed, old)
     except GitError as err:
         print(
             f"prcomment: {err} (fix: fetch the base with full history: actions/checkout fetch-depth: 0)",
             file=sys.stderr,
         )
         return 1
-    body, ok = comment_body(args.root, args.base, envs)
+    body, ok = comment_body(args.root, args.base, folders)
     if args.dry_run:
         sys.stdout.write(body)
     else:

@@ -31,7 +31,11 @@ def as_text(diff: RenderDiff) -> str:
 
 
 def as_json(diff: RenderDiff) -> str:
-    document = {
+    return json.dumps(_document(diff), indent=2) + "\n"
+
+
+def _document(diff: RenderDiff) -> dict[str, Any]:
+    return {
         "left": diff.left,
         "right": diff.right,
         "added": [_key(key) for key in diff.added],
@@ -41,7 +45,6 @@ def as_json(diff: RenderDiff) -> str:
             for change in diff.changed
         ],
     }
-    return json.dumps(document, indent=2) + "\n"
 
 
 def as_markdown(diff: RenderDiff) -> str:
@@ -59,6 +62,13 @@ def as_markdown(diff: RenderDiff) -> str:
 
 def render(diff: RenderDiff, fmt: str) -> str:
     return {"text": as_text, "json": as_json, "markdown": as_markdown}[fmt](diff)
+
+
+def render_all(diffs: list[RenderDiff], fmt: str) -> str:
+    """Several folders' diffs: one after another, or a JSON list."""
+    if fmt == "json":
+        return json.dumps([_document(d) for d in diffs], indent=2) + "\n"
+    return "".join(render(d, fmt) for d in diffs)
 
 
 def _value(value: Any) -> str:

@@ -1,12 +1,13 @@
-"""`scripts/promote <from> <to>`: move a model pin and its images one environment up, by pull request.
+"""`scripts/promote <model> <from> <to>`: move a model's pin one environment up, by pull request.
 
-    scripts/promote dev staging
-    scripts/promote staging prod
-    scripts/promote prod staging --force --reason "1.3.0 breaks the batch client"   # roll staging back to prod
-    scripts/promote prod prod --from-ref <commit> --force --reason "..."            # restore an earlier prod pin
+    scripts/promote iris dev staging
+    scripts/promote iris staging prod
+    scripts/promote iris prod staging --force --reason "1.3.0 breaks the batch client"  # roll staging back
+    scripts/promote iris prod prod --from-ref <commit> --force --reason "..."           # an earlier prod pin
 
-Copies k8s/overlays/<from>/model-pin.yaml to <to> and sets <from>'s `images:`
-entries in <to>'s kustomization.yaml, renders and checks the result, then
+Copies the pin in k8s/overlays/<from>/<model>/kustomization.yaml to <to>'s
+folder of the model, and <from>'s `images:` (k8s/overlays/<from>/environment)
+to <to> when they differ, renders and checks every folder that changes, then
 commits on a new branch, pushes it and opens a pull request whose body
 carries the rendered diff. Refusals exit 1 and change nothing.
 """
@@ -18,7 +19,7 @@ import functools
 import sys
 from pathlib import Path
 
-from gitops.core import environments
+from gitops.core import layout
 from gitops.diff import report
 from gitops.promote.promotion import Check, Refusal, Request, open_promotion, plan_promotion
 from gitops.validate.run import check_rendered
@@ -29,12 +30,9 @@ def main(argv: list[str] | None = None, prs: PullRequests | None = None, check: 
     parser = argparse.ArgumentParser(
         prog="scripts/promote", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "source", choices=environments.ORDER, metavar="from", help=f"one of {', '.join(environments.ORDER)}"
-    )
-    parser.add_argument(
-        "target", choices=environments.ORDER, metavar="to", help=f"one of {', '.join(environments.ORDER)}"
-    )
+    parser.add_argument("model", help="a model declared under k8s/models/")
+    parser.add_argument("source", choices=layout.ORDER, metavar="from", help=f"one of {', '.join(layout.ORDER)}")
+    parser.add_argument("target", choices=layout.ORDER, metavar="to", help=f"one of {', '.join(layout.ORDER)}")
     parser.add_argument(
         "--force", action="store_true", help="allow skipping, going back or --from-ref (needs --reason)"
     )
@@ -48,7 +46,9 @@ def main(argv: list[str] | None = None, prs: PullRequests | None = None, check: 
     args = parser.parse_args(argv)
     if args.force and not args.reason.strip():
         parser.error('--force needs --reason "<why>": the reason goes into the commit')
-    request = Request(args.source, args.target, args.force, args.reason, args.from_ref, args.base, args.remote)
+    request = Request(
+        args.model, args.source, args.target, args.force, args.reason, args.from_ref, args.base, args.remote
+    )
     try:
         plan = plan_promotion(args.root, request)
         if prs is None:
@@ -65,5 +65,6 @@ def main(argv: list[str] | None = None, prs: PullRequests | None = None, check: 
         print(f"promote: {type(err).__name__}: {err}", file=sys.stderr)
         return 1
     print(f"promote: opened {result.pull_request.url} (branch {result.branch}, commit {result.commit[:12]})")
-    print(report.as_text(result.diff), end="")
+    for diff in result.diffs:
+        print(report.as_text(diff), end="")
     return 0

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import yaml
 
-from gitops.core import environments
-from gitops.core.environments import KUSTOMIZATION, PIN_FILE
+from gitops.core import layout
 from gitops.core.git import Git, GitError
 from gitops.core.kustomize import Rendered, RenderError, build
+from gitops.core.layout import KUSTOMIZATION
 from gitops.diff import report as diffreport
 from gitops.diff.objects import RenderDiff, diff_renders
 from gitops.promote import roundtrip
@@ -23,10 +23,10 @@ from mlpipeline import pin as pins
 from mlpipeline.atomicfile import write_atomic
 from mlpipeline.pullrequests import PullRequest, PullRequests
 
-# Extra checks on the promoted render, one message per problem (empty: fine).
-# Rendering itself is always checked; the lead connects the schema validator here.
+# Extra checks on each promoted render, one message per problem (empty: fine).
+# Rendering itself is always checked; the command line connects the validator here.
 Check = Callable[[Rendered], list[str]]
-ORDER_TEXT = " -> ".join(environments.ORDER)
+ORDER_TEXT = " -> ".join(layout.ORDER)
 
 
 def no_checks(rendered: Rendered) -> list[str]:
@@ -39,11 +39,12 @@ class Refusal(Exception):
 
 @dataclass(frozen=True)
 class Request:
+    model: str
     source: str
     target: str
     force: bool = False
     reason: str = ""
-    from_ref: str = ""  # read the source overlay at this git ref instead of the working tree
+    from_ref: str = ""  # read the source environment at this git ref instead of the working tree
     base: str = ""  # the PR's base branch; default: the branch checked out
     remote: str = "origin"
 
@@ -53,7 +54,7 @@ class Promotion:
     branch: str
     commit: str
     pull_request: PullRequest
-    diff: RenderDiff  # the target overlay's render, before -> after
+    diffs: tuple[RenderDiff, ...]  # each changed folder's render, before -> after
 
 
 def promote(root: Path, request: Request, prs: PullRequests, check: Check = no_checks) -> Promotion:
@@ -65,6 +66,12 @@ def plan_promotion(root: Path, request: Request) -> Plan:
     """Every refusal except a failed render or check happens here: before any write or credential."""
     git = Git(root)
     refuse_order(request)
+    if request.model not in layout.models(git.root):
+        known = ", ".join(layout.models(git.root)) or "none"
+        raise Refusal(
+            f"{layout.MODELS / request.model}: no such model (declared: {known}) "
+            f"(fix: name a model under {layout.MODELS}/, or add one with scripts/new-model)"
+        )
     dirty = git.dirty_paths()
     if dirty:
         raise Refusal(
@@ -76,68 +83,80 @@ def plan_promotion(root: Path, request: Request) -> Plan:
 
 @dataclass(frozen=True)
 class Plan:
-    """What the promotion writes into the target overlay, decided before anything is touched."""
+    """What the promotion writes, decided before anything is touched: the target's pin and, when the
+    source environment runs other images, the target environment's `images:`."""
 
     pin: pins.Pin
-    pin_text: str
     images: list[ImageOverride]
-    kustomization: str  # the target's kustomization.yaml after the images edit
-    kustomization_changed: bool
+    model_text: str  # the model's folder in the target after the pin edit
+    environment_text: str  # the target's environment component after the images edit
+    environment_changed: bool
 
 
 def _plan(git: Git, request: Request) -> Plan:
-    pin_text, pin = _source_pin(git, request)
-    source_kust = _read_source(git, request, environments.overlay(request.source) / KUSTOMIZATION)
+    pin = _source_pin(git, request)
+    source_env = _read_source(git, request, layout.environment_dir(request.source) / KUSTOMIZATION)
     # BaseLoader keeps every scalar as written: an unquoted `newTag: 1.10` is the tag "1.10", as kustomize reads it.
-    images = images_of(yaml.load(source_kust, Loader=yaml.BaseLoader) or {})
-    target_dir = environments.overlay(request.target)
-    old_kust = _read(git.root / target_dir / KUSTOMIZATION, target_dir / KUSTOMIZATION)
-    new_kust = _with_images(old_kust, images)
-    if _target_pin(git.root / target_dir / PIN_FILE) == pin and new_kust == old_kust:
+    images = images_of(yaml.load(source_env, Loader=yaml.BaseLoader) or {})
+    target_file = layout.pin_file(request.target, request.model)
+    target_text = _read(git.root / target_file, target_file)
+    try:
+        current = pins.parse(target_text, str(target_file))
+        model_text = pins.with_pin(target_text, pin, str(target_file))
+    except pins.PinError as err:
+        raise Refusal(f"{target_file}: {err.what} (fix: {err.fix})") from None
+    env_file = layout.environment_dir(request.target) / KUSTOMIZATION
+    old_env = _read(git.root / env_file, env_file)
+    new_env = _with_images(old_env, images)
+    if current == pin and new_env == old_env:
         raise Refusal(
-            f"{target_dir / PIN_FILE}: {request.target} already runs {pin.summary} with the same images; "
+            f"{target_file}: {request.target} already runs {pin.summary} with the same images; "
             f"nothing to promote (fix: none needed)"
         )
-    return Plan(pin, pin_text, images, new_kust, new_kust != old_kust)
+    return Plan(pin, images, model_text, new_env, new_env != old_env)
 
 
 def open_promotion(root: Path, request: Request, plan: Plan, prs: PullRequests, check: Check = no_checks) -> Promotion:
     """Write, render, check, commit, push, open the PR; on any failure undo all of it and re-raise."""
     git = Git(root)
-    target_dir = environments.overlay(request.target)
-    pin_path, kust_path = git.root / target_dir / PIN_FILE, git.root / target_dir / KUSTOMIZATION
-    before = build(git.root / target_dir, root=git.root)
+    model_file = layout.pin_file(request.target, request.model)
+    env_file = layout.environment_dir(request.target) / KUSTOMIZATION
+    # The images are the environment's: when they move, every folder of the target changes with them.
+    folders = layout.deployable(git.root, request.target) if plan.environment_changed else [model_file.parent]
+    before = {folder: _render(git.root, folder, "before the promotion") for folder in folders}
     original, start = git.current_branch(), git.head()
     base = request.base or original
-    model = f"{plan.pin.modelName or 'model'}-v{plan.pin.modelVersion or 'unknown'}"
+    version = f"{request.model}-v{plan.pin.modelVersion or 'unknown'}"
     # The base commit in the name keeps branches unique when a version is promoted again later.
-    branch = f"promote/{request.target}/{model}-{git.head(short=True)}"
-    subject, body = _message(request, plan.pin, plan.images, git)
-    created = None if pin_path.exists() else pin_path
+    branch = f"promote/{request.target}/{version}-{git.head(short=True)}"
+    subject, body = _message(request, plan.pin, plan.images, plan.environment_changed, git)
     git.run("switch", "-q", "-c", branch)
     pushed = False
     try:
-        write_atomic(pin_path, plan.pin_text)
-        if plan.kustomization_changed:
-            write_atomic(kust_path, plan.kustomization)
-        after = _render_checked(git.root, target_dir, check)
-        diff = diff_renders(
-            Rendered(f"{target_dir}@{base}", before.text), Rendered(f"{target_dir}@{branch}", after.text)
+        write_atomic(git.root / model_file, plan.model_text)
+        if plan.environment_changed:
+            write_atomic(git.root / env_file, plan.environment_text)
+        diffs = tuple(
+            diff_renders(
+                Rendered(f"{folder}@{base}", before[folder].text),
+                Rendered(f"{folder}@{branch}", _render_checked(git.root, folder, check).text),
+            )
+            for folder in folders
         )
-        git.run("add", "--", str(target_dir / PIN_FILE), str(target_dir / KUSTOMIZATION))
+        git.run("add", "--", str(model_file), str(env_file))
         git.run("commit", "-q", "-m", subject, "-m", body)
         commit = git.head()
         git.run("push", "-q", "--set-upstream", request.remote, branch)
         pushed = True
-        markdown = diffreport.as_markdown(diff)
+        rendered = "\n".join(diffreport.as_markdown(d) for d in diffs)
         pull_request = prs.open_pull_request(
-            head=branch, base=base, title=subject, body=f"{body}\n\n### Rendered diff of {target_dir}\n\n{markdown}"
+            head=branch, base=base, title=subject, body=f"{body}\n\n### Rendered diff\n\n{rendered}"
         )
     except BaseException:
-        _undo(git, start, original, branch, created, pushed, request.remote)
+        _undo(git, start, original, branch, pushed, request.remote)
         raise
     git.run("switch", "-q", original)
-    return Promotion(branch=branch, commit=commit, pull_request=pull_request, diff=diff)
+    return Promotion(branch=branch, commit=commit, pull_request=pull_request, diffs=diffs)
 
 
 def refuse_order(request: Request) -> None:
@@ -149,34 +168,33 @@ def refuse_order(request: Request) -> None:
         raise Refusal(
             f"--from-ref {request.from_ref}: promoting a pin from history bypasses the order {ORDER_TEXT} {wants}"
         )
-    problem = environments.order_problem(request.source, request.target)
-    same_overlay = request.source == request.target
+    problem = layout.order_problem(request.source, request.target)
+    same_environment = request.source == request.target
     # --force covers skipping and going back; prod -> prod only makes sense from history.
-    if not problem or (request.force and (not same_overlay or request.from_ref)):
+    if not problem or (request.force and (not same_environment or request.from_ref)):
         return
     step = f"{request.source} -> {request.target}"
     if problem.startswith("skips"):
-        following = environments.ORDER[environments.ORDER.index(request.source) + 1]
+        following = layout.ORDER[layout.ORDER.index(request.source) + 1]
         fix = f'(fix: promote {request.source} -> {following} first, or add --force --reason "<why>")'
-    elif not same_overlay:
+    elif not same_environment:
         fix = '(fix: to roll back on purpose, add --force --reason "<why>")'
     else:
         fix = '(fix: to restore an earlier pin, add --from-ref <git-ref> --force --reason "<why>")'
     raise Refusal(f"{step}: {problem}; promotions go {ORDER_TEXT} {fix}")
 
 
-def _source_pin(git: Git, request: Request) -> tuple[str, pins.Pin]:
-    path = environments.overlay(request.source) / PIN_FILE
+def _source_pin(git: Git, request: Request) -> pins.Pin:
+    path = layout.pin_file(request.source, request.model)
     label = f"{path}@{request.from_ref}" if request.from_ref else str(path)
-    text = _read_source(git, request, path)
     try:
-        pin = pins.parse(text, label)
+        pin = pins.parse(_read_source(git, request, path), label)
     except pins.PinError as err:
-        raise Refusal(f"{label}: {err.what} (fix: it must be the ConfigMap model-pin of docs/promotion.md)") from None
+        raise Refusal(f"{label}: {err.what} (fix: {err.fix})") from None
     if pin is None:
         raise Refusal(
             f"{label}: pins no model version yet: nothing to promote "
-            f"(fix: run the pipeline for {request.source} first, or promote from an environment that serves one)"
+            f"(fix: run the pipeline for {request.model} first, or promote from an environment that serves one)"
         )
     problem = pin.verdict_problem()
     if problem:
@@ -184,7 +202,7 @@ def _source_pin(git: Git, request: Request) -> tuple[str, pins.Pin]:
             f"{label}: {problem}: only a model that passed validation is promoted "
             f"(fix: promote a version whose validate step passed; run the pipeline again if none has)"
         )
-    return text, pin
+    return pin
 
 
 def _read_source(git: Git, request: Request, path: Path) -> str:
@@ -202,14 +220,9 @@ def _read(path: Path, label: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise Refusal(f"{label}: not found (fix: every overlay in {ORDER_TEXT} needs one)") from None
-
-
-def _target_pin(path: Path) -> pins.Pin | None:
-    try:
-        return pins.read(path)
-    except pins.PinError:
-        return None  # a broken target pin is replaced, never a reason to refuse
+        raise Refusal(
+            f"{label}: not found (fix: every model has a folder in each of {ORDER_TEXT}; scripts/new-model adds them)"
+        ) from None
 
 
 def _with_images(kustomization: str, images: list[ImageOverride]) -> str:
@@ -223,20 +236,26 @@ def _with_images(kustomization: str, images: list[ImageOverride]) -> str:
     return kustomization if edited == unchanged else edited
 
 
-def _render_checked(root: Path, target_dir: Path, check: Check) -> Rendered:
+def _render(root: Path, folder: Path, when: str) -> Rendered:
     try:
-        after = build(root / target_dir, root=root)
+        return build(root / folder, root=root)
     except RenderError as err:
-        raise Refusal(f"{target_dir}: the promoted result does not render, nothing was changed: {err}") from None
+        raise Refusal(f"{folder}: does not render {when}, nothing was changed: {err}") from None
+
+
+def _render_checked(root: Path, folder: Path, check: Check) -> Rendered:
+    after = _render(root, folder, "once promoted")
     problems = check(after)
     if problems:
         raise Refusal(
-            f"{target_dir}: the promoted result fails validation, nothing was changed:\n  " + "\n  ".join(problems)
+            f"{folder}: the promoted result fails validation, nothing was changed:\n  " + "\n  ".join(problems)
         )
     return after
 
 
-def _message(request: Request, pin: pins.Pin, images: list[ImageOverride], git: Git) -> tuple[str, str]:
+def _message(
+    request: Request, pin: pins.Pin, images: list[ImageOverride], images_moved: bool, git: Git
+) -> tuple[str, str]:
     source = request.source
     if request.from_ref:
         # Name the commit too: a branch or `HEAD~2` means something else tomorrow.
@@ -244,18 +263,20 @@ def _message(request: Request, pin: pins.Pin, images: list[ImageOverride], git: 
         source = f"{source}@{request.from_ref}" + (f" ({sha})" if sha != request.from_ref else "")
     subject = f"Promote {pin.summary} from {source} to {request.target}" + (" (forced)" if request.force else "")
     lines = [
-        f"Copies {environments.overlay(request.source) / PIN_FILE} and its images: "
-        f"to {environments.overlay(request.target)}.",
+        f"Copies the pin of {layout.pin_file(request.source, request.model)} "
+        f"to {layout.pin_file(request.target, request.model)}.",
         "",
         f"Validation: passed (accuracy {pin.accuracy or '?'}, f1Macro {pin.f1Macro or '?'})",
         f"Storage URI: {pin.storageUri or '?'}",
     ]
-    lines += [f"Image: {_image_text(image)}" for image in images]
+    if images_moved:
+        lines += ["", f"Moves {request.target}'s images to {request.source}'s, for every model of {request.target}:"]
+        lines += [f"Image: {_image_text(image)}" for image in images]
     if request.force:
         if request.from_ref:
             forced = f"promotes {request.source}'s pin as it was at {request.from_ref}"
         else:
-            forced = environments.order_problem(request.source, request.target) or "not needed (next step in order)"
+            forced = layout.order_problem(request.source, request.target) or "not needed (next step in order)"
         lines += ["", f"Forced: {forced}", f"Reason: {request.reason.strip()}"]
     return subject, "\n".join(lines)
 
@@ -266,11 +287,9 @@ def _image_text(image: ImageOverride) -> str:
     return text + (f"@{image.digest}" if image.digest else "")
 
 
-def _undo(git: Git, start: str, original: str, branch: str, created: Path | None, pushed: bool, remote: str) -> None:
+def _undo(git: Git, start: str, original: str, branch: str, pushed: bool, remote: str) -> None:
     """Leave the repository as promote found it: clean tree, original branch, no promotion branch."""
     git.run("reset", "-q", "--hard", start)  # safe: the tree was verified clean before we started
-    if created is not None:
-        created.unlink(missing_ok=True)
     git.run("switch", "-q", original)
     git.run("branch", "-q", "-D", branch)
     if pushed:

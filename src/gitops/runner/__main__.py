@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from gitops.core import kustomize as render
-from gitops.core import yamlio
+from gitops.core import layout, yamlio
 from gitops.runner import drift_sample, local_pod, localenv, summary, sync, workflow
 from gitops.runner.errors import RunnerError
 from gitops.runner.nodes import LiveTree, render_tree
@@ -24,7 +24,8 @@ from gitops.runner.nodes import LiveTree, render_tree
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="gitops.runner", description=__doc__.splitlines()[0])
-    p.add_argument("--overlay", default="k8s/overlays/dev", help="kustomization to render (default: dev)")
+    p.add_argument("--model", default="iris", help="the model whose dev folder runs (default: iris)")
+    p.add_argument("--overlay", help="kustomization to render (default: k8s/overlays/dev/<model>)")
     p.add_argument("--workflow-template", metavar="NAME", help="default: the overlay's only WorkflowTemplate")
     p.add_argument("--cron-workflow", metavar="NAME", help="run this CronWorkflow's workflowSpec instead")
     p.add_argument(
@@ -44,6 +45,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     p.add_argument("--repo", type=Path, default=Path.cwd())
     args = p.parse_args(argv)
+    args.overlay = args.overlay or str(layout.model_dir("dev", args.model))
     for item in args.parameter:
         if "=" not in item:
             p.error(f"-p {item}: expected NAME=VALUE")
@@ -90,9 +92,7 @@ def _run(args: argparse.Namespace, repo: Path, state: Path) -> int:
         "MLFLOW_S3_ENDPOINT_URL": "",
     }
     if kind == "CronWorkflow":
-        sample = drift_sample.write(
-            run_dir / "recent-inputs.csv", config.get("MODEL_SPEC", "iris"), args.drift_sample == "shifted"
-        )
+        sample = drift_sample.write(run_dir / "recent-inputs.csv", config["MODEL_SPEC"], args.drift_sample == "shifted")
         overrides["DRIFT_INPUT_URI"] = str(sample)
         env.notes.append(f"drift input: a generated {args.drift_sample} sample, {sample}")
     secrets_file = args.secrets_file or state / "secrets.env"
@@ -100,7 +100,8 @@ def _run(args: argparse.Namespace, repo: Path, state: Path) -> int:
         workflow.config_maps(bodies),
         localenv.read_secrets(secrets_file),
         overrides,
-        extra={"PR_PROVIDER": "none"},
+        # The step image is built from this checkout's src/: run that code, whatever the venv has installed.
+        extra={"PR_PROVIDER": "none", "PYTHONPATH": str(repo / "src")},
         pod_fields={"metadata.namespace": doc["metadata"].get("namespace", "")},
     )
     print(
@@ -138,7 +139,8 @@ def _run(args: argparse.Namespace, repo: Path, state: Path) -> int:
 
 
 def _pipeline_config(bodies: list[dict]) -> dict[str, str]:
-    names = [n for n in workflow.config_maps(bodies) if n.startswith("pipeline-config")]
+    # The generated <model>-pipeline-config-<hash> (k8s/base/kustomization.yaml).
+    names = [n for n in workflow.config_maps(bodies) if "pipeline-config" in n]
     return workflow.config_maps(bodies)[names[0]] if names else {}
 
 
@@ -148,7 +150,8 @@ def _deploy_and_sync(args, env, config, cluster, root, run_dir, tree, out) -> bo
         if deploy is not None:
             out.add("deploy", f"{deploy.phase.lower()}: {deploy.message}" if deploy.message else deploy.phase.lower())
         return True
-    base, pin_file = config.get("GIT_BASE_BRANCH", "main"), config.get("PIN_FILE", "")
+    base = config.get("GIT_BASE_BRANCH", "main")
+    pin_file = config.get("PIN_FILE") or str(layout.pin_file("dev", config.get("MODEL_NAME", args.model)))
     if deploy.outputs.get("pin_changed") != "true":
         out.add("deploy", f"{pin_file} already pins this version: no change, no pull request")
         return True
@@ -158,10 +161,12 @@ def _deploy_and_sync(args, env, config, cluster, root, run_dir, tree, out) -> bo
     if args.no_serve:
         out.add("local sync", "skipped (--no-serve): the branch was not merged, nothing served, the alias did not move")
         return True
-    synced = sync.run(env.remote, branch, base, args.overlay, cluster, run_dir, tree)
+    synced = sync.run(env.remote, branch, base, "dev", cluster, run_dir, tree)
     ok = all(job.phase == "Succeeded" for job in synced.jobs)
     out.add(
-        "local sync", f"merged {branch} into {base} ({synced.commit[:12]}), served with MLServer on {synced.server_url}"
+        "local sync",
+        f"merged {branch} into {base} ({synced.commit[:12]}), served {', '.join(synced.models)} "
+        f"with MLServer on {synced.server_url}",
     )
     for job in synced.jobs:
         out.add("post-sync", summary.probe_line(job))

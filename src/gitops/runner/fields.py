@@ -93,7 +93,7 @@ SPEC_CLUSTER_ONLY = frozenset(
 DAG_RUNS = frozenset({"tasks"})
 PARAMETER_RUNS = frozenset({"name", "value", "default", "description", "enum", "valueFrom"})
 # The image the repo builds (Dockerfile): the only one whose commands can run in the project venv.
-STEP_IMAGE = "ghcr.io/example-org/iris-steps"
+STEP_IMAGE = "ghcr.io/example-org/pipeline-steps"
 VOLUME_SOURCES = frozenset({"emptyDir"})
 RETRY_RUNS = frozenset({"limit", "retryPolicy", "expression"})
 RETRY_POLICIES = frozenset({"Always", "OnFailure", "OnError", "OnTransientError"})

@@ -11,7 +11,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gitops.runner import services
+from gitops.runner import remote, services
 
 SECRETS_HELP = "lines of SECRET_NAME/KEY=value"
 
@@ -37,16 +37,6 @@ class LocalEnv:
 
 def git(*args: str, cwd: Path | None = None) -> str:
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
-
-
-def ensure_remote(repo: Path, remote: Path, base: str) -> Path:
-    """A bare repository holding this checkout's commit as `base`: the stand-in for the GitHub repository
-    Argo CD watches. Pushing HEAD (not cloning branches) works from a detached checkout too, as CI has."""
-    if not (remote / "HEAD").is_file():
-        remote.mkdir(parents=True, exist_ok=True)
-        git("init", "-q", "--bare", f"--initial-branch={base}", str(remote))
-        git("push", "-q", str(remote), f"HEAD:refs/heads/{base}", cwd=repo)
-    return remote
 
 
 def ensure_experiment(tracking_uri: str, name: str, artifacts: Path) -> None:
@@ -78,7 +68,9 @@ def start(repo: Path, state: Path, tracking_uri: str | None, experiment: str, ba
     state.mkdir(parents=True, exist_ok=True)
     db = state / "mlflow" / "mlflow.db"
     db.parent.mkdir(parents=True, exist_ok=True)
-    env = LocalEnv(state, tracking_uri or f"sqlite:///{db.resolve()}", ensure_remote(repo, state / "remote.git", base))
+    remote.refuse_uncommitted(repo, "dev")
+    env = LocalEnv(state, tracking_uri or f"sqlite:///{db.resolve()}", state / "remote.git")
+    env.notes.append(f"local git remote {env.remote}: {remote.up_to_date(repo, env.remote, base)}")
     ensure_experiment(env.tracking_uri, experiment, state / "mlflow" / "artifacts")
     if services.pushgateway_installed():
         env.pushgateway = services.start_pushgateway(run_dir / "pushgateway.log")

@@ -87,7 +87,7 @@ def probe_line(job: Node) -> str:
     moved = "moved" if d.get("alias_moved") == "true" else "already there"
     ms = f"{1000 * float(latency):.1f} ms" if latency is not None else "?"
     return (
-        f"alias {d.get('alias')} -> version {d.get('model_version')} ({moved}); "
+        f"{d.get('model_name', '?')}: alias {d.get('alias')} -> version {d.get('model_version')} ({moved}); "
         f"probe latency {ms}, accuracy {d.get('probe_accuracy')}"
     )
 

@@ -1,10 +1,12 @@
-"""Argo CD's part for dev, on one machine: merge the deploy branch, serve the pin, run the PostSync Job.
+"""Argo CD's part for dev, on one machine: merge the deploy branch, serve every pin, run the PostSync Jobs.
 
 The reviewer's merge is a fast-forward of the bare remote's base branch; the
-sync renders the overlay from that commit, serves the pinned model with
-MLServer's MLflow runtime (what KServe runs for `modelFormat: mlflow`) and runs
-the PostSync hook Job's own command from the render against it, so the
-registry alias moves exactly as it would in the cluster.
+sync renders each model folder of the environment from that commit (what
+each model's Application syncs), serves every pinned model from one MLServer
+with its MLflow runtime (what KServe runs for `modelFormat: mlflow`), each at
+/v2/models/<InferenceService name>, and runs each folder's PostSync hook Job
+command from its render against it, so every registry alias moves exactly as
+it would in the cluster.
 """
 
 from __future__ import annotations
@@ -15,14 +17,13 @@ import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from gitops.core import kustomize as render
-from gitops.core import yamlio
+from gitops.core import layout, yamlio
 from gitops.runner import local_pod, services, workflow
 from gitops.runner.errors import RunnerError
 from gitops.runner.localenv import git
 from gitops.runner.nodes import Node
+from mlpipeline import pin
 
 HOOK = "argocd.argoproj.io/hook"
 
@@ -32,6 +33,17 @@ class Synced:
     commit: str
     jobs: list[Node]
     server_url: str
+    models: list[str]  # the InferenceServices served, by name
+
+
+@dataclass
+class Folder:
+    """One model folder's render at the merged commit: what its Application would sync."""
+
+    path: str
+    bodies: list[dict]
+    name: str  # the InferenceService's
+    storage_uri: str
 
 
 def merge(remote: Path, branch: str, base: str) -> str:
@@ -62,43 +74,59 @@ def post_sync_jobs(docs: list[dict]) -> list[dict]:
     ]
 
 
-def run(remote: Path, branch: str, base: str, overlay: str, cluster: local_pod.Cluster, run_dir: Path, tree) -> Synced:
+def run(remote: Path, branch: str, base: str, env: str, cluster: local_pod.Cluster, run_dir: Path, tree) -> Synced:
     commit = merge(remote, branch, base)
     tree_dir = export(remote, commit, run_dir / "synced")
-    bodies, errors = yamlio.load_documents(render.build(tree_dir / overlay, tree_dir).text)
-    if errors:
-        raise RunnerError(f"{overlay} at {commit[:12]}: cannot parse the render: {errors[0].message}")
-    pins = [d for d in bodies if d.get("kind") == "ConfigMap" and d["metadata"]["name"] == "model-pin"]
-    isvcs = [d for d in bodies if d.get("kind") == "InferenceService"]
-    if len(pins) != 1 or len(isvcs) != 1:
-        raise RunnerError(
-            f"{overlay}: expected one model-pin ConfigMap and one InferenceService, found {len(pins)} and {len(isvcs)}"
-        )
-    storage_uri = pins[0]["data"]["storageUri"]
-    name = isvcs[0]["metadata"]["name"]
+    folders = [f for f in (_folder(tree_dir, path, commit) for path in layout.deployable(tree_dir, env)) if f]
+    if not folders:
+        raise RunnerError(f"{layout.OVERLAYS / env} at {commit[:12]}: no model folder pins a model")
     server = services.start_mlserver(run_dir / "mlserver")
     try:
-        services.serve(server, name, storage_uri)
-        synced_cluster = local_pod.Cluster(
-            workflow.config_maps(bodies),
-            cluster.secrets,
-            cluster.overrides,
-            extra={
-                **cluster.extra,
-                "READINESS": "local",
-                "MODEL_SERVER_URL": server.url,
-                "SERVED_MODEL_NAME": name,
-                "SERVED_STORAGE_URI": storage_uri,
-            },
-            pod_fields=cluster.pod_fields,
-        )
-        jobs = [_run_job(job, synced_cluster, run_dir, tree) for job in post_sync_jobs(bodies)]
+        for folder in folders:
+            services.serve(server, folder.name, folder.storage_uri)
+        jobs = [job for folder in folders for job in _post_sync(folder, server, cluster, run_dir, tree)]
     finally:
         server.stop()
+    return Synced(commit, jobs, server.url, [f.name for f in folders])
+
+
+def _folder(tree_dir: Path, path: Path, commit: str) -> Folder | None:
+    """The folder's render, or None for a folder that serves nothing yet (or nothing at all: the namespace)."""
+    bodies, errors = yamlio.load_documents(render.build(tree_dir / path, tree_dir).text)
+    if errors:
+        raise RunnerError(f"{path} at {commit[:12]}: cannot parse the render: {errors[0].message}")
+    isvcs = [d for d in bodies if d.get("kind") == "InferenceService"]
+    pins = [d for d in bodies if d.get("kind") == "ConfigMap" and d["metadata"]["name"].endswith(pin.NAME)]
+    if not isvcs:
+        return None
+    if len(pins) != 1 or len(isvcs) != 1:
+        raise RunnerError(
+            f"{path}: expected one {pin.NAME} ConfigMap and one InferenceService, found {len(pins)} and {len(isvcs)}"
+        )
+    storage_uri = str((pins[0].get("data") or {}).get("storageUri") or "")
+    return Folder(str(path), bodies, isvcs[0]["metadata"]["name"], storage_uri) if storage_uri else None
+
+
+def _post_sync(folder: Folder, server, cluster: local_pod.Cluster, run_dir: Path, tree) -> list[Node]:
+    synced_cluster = local_pod.Cluster(
+        workflow.config_maps(folder.bodies),
+        cluster.secrets,
+        cluster.overrides,
+        extra={
+            **cluster.extra,
+            "READINESS": "local",
+            "MODEL_SERVER_URL": server.url,
+            "SERVED_MODEL_NAME": folder.name,
+            "SERVED_STORAGE_URI": folder.storage_uri,
+        },
+        pod_fields=cluster.pod_fields,
+    )
+    jobs = post_sync_jobs(folder.bodies)
     if not jobs:
-        raise RunnerError(f"{overlay}: no Job with {HOOK}: PostSync in the render")
+        raise RunnerError(f"{folder.path}: no Job with {HOOK}: PostSync in the render")
+    nodes = [_run_job(job, synced_cluster, run_dir, tree) for job in jobs]
     cluster.missing_secrets |= synced_cluster.missing_secrets
-    return Synced(commit, jobs, server.url)
+    return nodes
 
 
 def _run_job(job: dict, cluster: local_pod.Cluster, run_dir: Path, tree) -> Node:
@@ -121,10 +149,3 @@ def _run_job(job: dict, cluster: local_pod.Cluster, run_dir: Path, tree) -> Node
         node.message = f"exit {result.exit_code}: {lines[-1][:200] if lines else 'no output'}"
     tree.finished(node)
     return node
-
-
-def pin_of(remote: Path, ref: str, pin_file: str) -> dict:
-    try:
-        return yaml.safe_load(git("show", f"{ref}:{pin_file}", cwd=remote))["data"] or {}
-    except Exception:  # noqa: BLE001 - no pin yet is a normal first run
-        return {}

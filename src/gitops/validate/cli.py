@@ -18,10 +18,14 @@ from pathlib import Path
 from gitops.core import kustomize
 from gitops.core.findings import ERROR, Finding
 from gitops.core.kustomize import RenderError
+from gitops.core.renders import Renders
 from gitops.validate import discover, policy, report
 from gitops.validate.run import RulePass, default_rule_passes, run, schema_index
 from gitops.validate.schemas import catalog, core, store, unchecked
 from gitops.validate.schemas.lookup import SchemaIndex
+
+# Renders keyed by their inputs (core.rendercache), git-ignored like the schema store.
+RENDER_CACHE = Path(".cache/renders")
 
 
 def rules_line(findings: list[Finding]) -> str:
@@ -49,6 +53,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--write-rendered", type=Path, metavar="DIR", help="also write each render to DIR (for kubeconform)"
     )
+    parser.add_argument(
+        "--no-render-cache",
+        action="store_true",
+        help=f"build every kustomization even when {RENDER_CACHE}/ holds a render of the same inputs",
+    )
     return parser.parse_args(argv)
 
 
@@ -63,7 +72,9 @@ def main(argv: list[str] | None = None, rule_passes: list[RulePass] | None = Non
         if missing or not dirs:
             raise report.UsageError(f"no kustomization directory at {', '.join(missing) or repo}")
         header = tools_line(index)
-        context = policy.Context.load(repo)  # a malformed platform list is an environment error (exit 2)
+        cache = None if args.no_render_cache else repo / RENDER_CACHE
+        # A malformed platform list is an environment error (exit 2).
+        context = policy.Context.load(repo, Renders(repo, cache))
     except (
         catalog.CatalogError,
         unchecked.UncheckedListError,

@@ -1,8 +1,10 @@
 """Find every kustomization the validator builds.
 
-Overlays and argocd/ are built as they are. Components cannot be built alone,
-so they are built through the test overlays under k8s/components/tests/ that
-include them; a component no test overlay includes is reported.
+Overlays and argocd/ are built as they are. Components cannot be built alone:
+they are built through the kustomizations that include them, directly or
+through another component (a model folder includes its model's declaration
+and its environment, which includes the model wiring), or through the test
+overlays under k8s/components/tests/. A component nothing builds is reported.
 """
 
 from __future__ import annotations
@@ -45,20 +47,30 @@ def kustomizations(repo: Path, roots: tuple[str, ...] = ROOTS) -> list[Path]:
 
 
 def components(repo: Path) -> list[Path]:
-    base = repo / "k8s" / "components"
-    return (
-        sorted(f.parent for name in KUSTOMIZATION_FILES for f in base.rglob(name) if _kind(f) == "Component")
-        if base.is_dir()
-        else []
-    )
+    """Every Component under k8s/ (shared components, model declarations, environments)."""
+    base = repo / "k8s"
+    if not base.is_dir():
+        return []
+    return sorted(f.parent for name in KUSTOMIZATION_FILES for f in base.rglob(name) if _kind(f) == "Component")
+
+
+def _included(directory: Path) -> list[Path]:
+    file = _kustomization_file(directory)
+    try:
+        data = yaml.safe_load(file.read_text()) if file else None
+    except yaml.YAMLError:
+        return []  # kustomize reports the parse error when it builds the directory
+    entries = data.get("components") if isinstance(data, dict) else None
+    return [(directory / str(entry)).resolve() for entry in entries or []] if isinstance(entries, list) else []
 
 
 def untested_components(repo: Path, built: list[Path]) -> list[Path]:
-    """Components that no built kustomization lists under `components:`."""
-    used = set()
-    for directory in built:
-        file = _kustomization_file(directory)
-        data = yaml.safe_load(file.read_text()) if file else None
-        for entry in (data or {}).get("components") or [] if isinstance(data, dict) else []:
-            used.add((directory / entry).resolve())
+    """Components no built kustomization includes, directly or through other components."""
+    used: set[Path] = set()
+    todo = [d.resolve() for d in built]
+    while todo:
+        for component in _included(todo.pop()):
+            if component not in used:
+                used.add(component)
+                todo.append(component)
     return [c for c in components(repo) if c.resolve() not in used]

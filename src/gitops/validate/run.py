@@ -10,6 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from gitops.argocd import applicationset
 from gitops.core import yamlio
 from gitops.core.documents import Document
 from gitops.core.findings import ERROR, Finding
@@ -75,6 +76,21 @@ def documents(source: str, text: str) -> tuple[list[Document], list[Finding]]:
     return docs, findings
 
 
+def generated(docs: list[Document], repo: Path) -> tuple[list[Document], list[Finding]]:
+    """The Applications the render's ApplicationSets generate, as Argo CD would, so every Application
+    rule sees them; an ApplicationSet that cannot be expanded is a finding on it."""
+    out: list[Document] = []
+    findings: list[Finding] = []
+    for doc in [d for d in docs if d.kind == "ApplicationSet"]:
+        try:
+            apps = applicationset.expand(doc.body, repo)
+        except applicationset.ExpansionError as err:
+            findings.append(Finding(doc.source, doc.resource, err.path, err.message, err.fix, rule="applicationset"))
+            continue
+        out += [Document(doc.source, len(docs) + len(out) + i, app) for i, app in enumerate(apps)]
+    return out, findings
+
+
 def _write_rendered(out: Path, source: str, text: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / (source.replace("/", "__") + ".yaml")).write_text(text)
@@ -105,7 +121,11 @@ def run(
             entry.findings.extend(findings)
             for doc in docs:
                 entry.findings.extend(schema_check(doc, index))
-            rendered[source] = docs
+            apps, findings = generated(docs, context.root)
+            entry.findings.extend(findings)
+            for doc in apps:  # checked like rendered ones: the ApplicationSet controller applies them
+                entry.findings.extend(schema_check(doc, index))
+            rendered[source] = docs + apps
     for rule_pass in rule_passes:
         for finding in rule_pass(rendered, context):
             result.add(finding.source).findings.append(finding)

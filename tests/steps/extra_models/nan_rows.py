@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extra_models.wine import build_estimator  # noqa: F401  (the spec API needs one)
+from mlpipeline.models.wine import build_estimator  # noqa: F401  (the spec API needs one)
 
 NAME = "nan_rows"
 CLASS_NAMES = ("a", "b")

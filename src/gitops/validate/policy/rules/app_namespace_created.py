@@ -18,11 +18,12 @@ HINT = f"render the Namespace from the source path, list it in {PLATFORM_FILE}, 
 
 
 def creates(app, overlay: Overlay, namespace: str) -> bool:
-    """The Application's own build renders the Namespace, or Argo CD is told to create it."""
+    """An Application of the overlay (an environment's namespace app, say) renders the Namespace,
+    or Argo CD is told to create it."""
     spec = as_dict(app.body.get("spec"))
     if "CreateNamespace=true" in as_list(as_dict(spec.get("syncPolicy")).get("syncOptions")):
         return True
-    for _, path in source_paths(app):
+    for _, path in (p for a in overlay.of_kind("Application") for p in source_paths(a)):
         rendered = overlay.context.render(path) if (overlay.context.root / path).is_dir() else None
         if isinstance(rendered, list) and any(
             o.get("kind") == "Namespace" and as_dict(o.get("metadata")).get("name") == namespace for o in rendered

@@ -15,12 +15,13 @@ SEVERITY = ERROR
 
 
 def is_prod(app: Document) -> bool:
-    """Prod by destination namespace (*-prod) or by a source path ending in /prod."""
+    """Prod by destination namespace (*-prod) or by a source path through a `prod` folder
+    (k8s/overlays/prod/<model>)."""
     spec = as_dict(app.body.get("spec"))
     namespace = str(as_dict(spec.get("destination")).get("namespace") or "")
     sources = [as_dict(spec.get("source"))] + [as_dict(s) for s in as_list(spec.get("sources"))]
     paths = [str(s.get("path") or "").rstrip("/") for s in sources]
-    return namespace == "prod" or namespace.endswith("-prod") or any(p.rsplit("/", 1)[-1] == "prod" for p in paths)
+    return namespace == "prod" or namespace.endswith("-prod") or any("prod" in p.split("/") for p in paths)
 
 
 def check(overlay: Overlay) -> Iterable[Finding]:

@@ -1,0 +1,75 @@
+"""The demo's stand-in for the GitHub repository Argo CD watches: a bare git repository under the state dir.
+
+It must hold what this checkout holds, or the local sync renders an old tree
+while the steps run the new one. Before every run the checkout's HEAD is
+merged into the remote's base branch (a fast-forward when nothing else
+happened there; a merge commit beside the pins earlier demo runs merged), and
+a run refuses when files the pipeline reads have uncommitted changes: the
+remote, like GitHub, only ever sees commits.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from pathlib import Path
+
+from gitops.core import dependencies, layout
+from gitops.runner.errors import RunnerError
+
+# The steps' code: what the step image is built from.
+STEPS = Path("src/mlpipeline")
+IDENTITY = ["-c", "user.name=local demo", "-c", "user.email=demo@localhost"]
+
+
+def _git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        detail = (proc.stderr.strip() or proc.stdout.strip() or "no output").splitlines()[0]
+        raise RunnerError(f"git {' '.join(args)} in {cwd}: {detail}")
+    return proc
+
+
+def refuse_uncommitted(repo: Path, env: str) -> None:
+    """Refuse when a file the steps run or the environment's folders render has uncommitted changes."""
+    status = _git(repo, "status", "--porcelain", "--untracked-files=all").stdout.splitlines()
+    folders = layout.deployable(repo, env)
+    changed = [
+        path
+        for path in (line[3:].split(" -> ")[-1] for line in status)
+        if Path(path).is_relative_to(STEPS) or any(dependencies.touches(repo, f, [path]) for f in folders)
+    ]
+    if changed:
+        more = f" and {len(changed) - 5} more" if len(changed) > 5 else ""
+        raise RunnerError(
+            f"{repo}: uncommitted changes in {', '.join(changed[:5])}{more}: the local remote only sees commits, "
+            "so the sync would render something else than the steps run (fix: commit them, or stash them)"
+        )
+
+
+def up_to_date(repo: Path, remote: Path, base: str) -> str:
+    """Bring `remote`'s `base` up to this checkout's HEAD; returns what happened, for the run's summary."""
+    head = _git(repo, "rev-parse", "HEAD").stdout.strip()
+    if not (remote / "HEAD").is_file():
+        remote.mkdir(parents=True, exist_ok=True)
+        _git(remote, "init", "-q", "--bare", f"--initial-branch={base}", str(remote))
+        _git(repo, "push", "-q", str(remote), f"HEAD:refs/heads/{base}")
+        return f"created from {head[:12]}"
+    _git(repo, "push", "-q", "-f", str(remote), "HEAD:refs/heads/checkout/head")
+    if _git(remote, "merge-base", "--is-ancestor", head, base, check=False).returncode == 0:
+        return f"already holds {head[:12]}"
+    if _git(remote, "merge-base", "--is-ancestor", base, head, check=False).returncode == 0:
+        _git(remote, "update-ref", f"refs/heads/{base}", head)
+        return f"fast-forwarded to {head[:12]}"
+    with tempfile.TemporaryDirectory(prefix="demo-remote-") as tmp:
+        work = Path(tmp) / "merge"
+        _git(Path(tmp), "clone", "-q", "-b", base, str(remote), str(work))
+        merged = _git(work, *IDENTITY, "merge", "-q", "--no-edit", "origin/checkout/head", check=False)
+        if merged.returncode != 0:
+            raise RunnerError(
+                f"{remote}: this checkout's HEAD {head[:12]} does not merge with the pins earlier runs merged "
+                f"({merged.stdout.strip() or merged.stderr.strip()}) (fix: make clean-local, or merge {base} of "
+                f"{remote} into your branch)"
+            )
+        _git(work, "push", "-q", "origin", f"HEAD:refs/heads/{base}")
+    return f"merged {head[:12]} beside the pins earlier runs merged"
