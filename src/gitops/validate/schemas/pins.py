@@ -25,11 +25,8 @@ COMPONENTS = (
     Component("argo-workflows", "v4.0.6", {"argo-workflows": "1.0.18"}),
     Component("argo-cd", "v3.5.1", installed_by="argocd/README.md"),
     Component("external-secrets", "v2.9.0", {"external-secrets": "2.9.0"}),
-    Component(
-        "kserve",
-        "v0.20.0",
-        {"kserve-crd": "v0.20.0", "kserve-resources": "v0.20.0", "kserve-runtime-configs": "v0.20.0"},
-    ),
+    # kserve-runtime-configs (stock ClusterServingRuntimes) is mirrored but not installed: no Application uses it.
+    Component("kserve", "v0.20.0", {"kserve-crd": "v0.20.0", "kserve-resources": "v0.20.0"}),
     Component("kube-prometheus-stack", "88.5.3", {"kube-prometheus-stack": "88.5.3"}),
     Component("prometheus-pushgateway", "3.8.0", {"prometheus-pushgateway": "3.8.0"}),
     Component("mlflow", "1.11.5", {"mlflow": "1.11.5"}),
