@@ -29,7 +29,7 @@ from gitops.validate.schemas import cel, core, crds, formats, pins, platform, st
 # The oldest Kubernetes the repo supports and the newest kubernetes-validate ships:
 # an object must be valid in both, so an API removed in between is caught.
 KUBERNETES_VERSIONS = ("1.33.0", "1.37.0")
-FORMAT = 2  # bump when the layout changes; the translating modules' text is in the stamp anyway
+FORMAT = 3  # bump when the layout changes; the translating modules' text is in the stamp anyway
 CACHE_ENV = "SCHEMA_CACHE"
 # The code that turns CRDs into schemas: a change to it rebuilds the store.
 _TRANSLATION = (structural, crds, formats, core, cel)
@@ -130,6 +130,7 @@ def _build_crds(tmp: Path, repo: Path) -> tuple[dict[str, dict[str, str]], list[
                 "schema": str(out.relative_to(tmp)),
                 "origin": origin,
                 "cel_rules": str(len(rules["cel"])),
+                "transition_rules": str(sum(cel.is_transition_rule(r["rule"]) for r in rules["cel"])),
             }
     return index, files
 
