@@ -9,10 +9,9 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed-stamp
 export PATH := $(abspath $(VENV))/bin:$(PATH)
-# Offline machines read the CRD schemas from a mirror; one beside the checkout is
-# used when present (CI's layout), otherwise they are fetched from the pinned URL.
-CRDS_CATALOG_MIRROR ?= $(wildcard $(abspath ..)/shared/schemas/crds-catalog)
-export CRDS_CATALOG_MIRROR
+# The validator reads the pinned platform CRDs from $PLATFORM_MIRROR, else from
+# ../shared/platform beside the checkout (CI's layout), else downloads them from
+# the upstream repositories at the pinned commits (src/gitops/validate/schemas/platform.py).
 
 .PHONY: help setup demo test validate render lint bench lock clean platform-crds dry-run
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -17,14 +16,9 @@ def repo() -> Path:
 
 @pytest.fixture(scope="session")
 def schema_index(repo: Path):
-    """The store every validation test reads; built once (CI points CRDS_CATALOG_MIRROR at ../shared)."""
+    """The store every validation test reads, built once from the pinned platform files (../shared/platform)."""
     from gitops.validate.schemas import store, unchecked
     from gitops.validate.schemas.lookup import SchemaIndex
 
-    if not os.environ.get("CRDS_CATALOG_MIRROR") and not (store.default_root(repo) / "index.json").is_file():
-        pytest.fail(
-            "no schema store and CRDS_CATALOG_MIRROR is unset: "
-            "run via `make test`, which points it at ../shared/schemas/crds-catalog"
-        )
     root = store.default_root(repo)
-    return SchemaIndex(root, store.ensure(root), unchecked.load())
+    return SchemaIndex(root, store.ensure(root, repo), unchecked.load())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from gitops.core import layout
+from gitops.validate.schemas import platform
 from tests.conftest import REPO
 from tests.support.git import git
 
@@ -17,7 +19,9 @@ pytestmark = pytest.mark.slow
 
 
 def python(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=cwd, timeout=600)
+    # A clone has no ../shared beside it: point it at the mirror this checkout uses.
+    env = {**os.environ, platform.MIRROR_ENV: platform.origin(REPO)}
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=cwd, timeout=600, env=env)
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
-"""The CRD schemas come only from the pinned catalog: mirror or URL, checksums enforced."""
+"""CRD schemas come only from the pinned platform files: a mirror, ../shared/platform or a download, sha256-checked."""
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import json
 import shutil
@@ -10,26 +11,29 @@ from pathlib import Path
 
 import pytest
 
-from gitops.validate.schemas import catalog, store
+from gitops.validate.schemas import platform, store
 
-MIRROR = Path(__file__).resolve().parents[2].parent / "shared" / "schemas" / "crds-catalog"
-WFT = "argoproj.io/workflowtemplate_v1alpha1.json"
+WFT = "crds/argo-workflows-v4.0.6/argoproj.io_workflowtemplates.yaml"
+WFT_SCHEMA = "crds/argoproj.io/workflowtemplate_v1alpha1.json"
 
 
 @pytest.fixture(scope="module")
-def mirror_copy(tmp_path_factory) -> Path:
-    """A copy of the pinned catalog: from the offline mirror here, from the pinned URL on GitHub's runners."""
-    import os
-
-    copy = tmp_path_factory.mktemp("catalog") / "crds-catalog"
-    source = Path(os.environ.get(catalog.MIRROR_ENV) or MIRROR)
-    if source.is_dir():
-        shutil.copytree(source, copy)
-        return copy
-    for name, data in catalog.fetch_all().items():  # verified against catalog.sha256 on the way
-        (copy / name).parent.mkdir(parents=True, exist_ok=True)
-        (copy / name).write_bytes(data)
+def pinned_copy(tmp_path_factory, repo) -> Path:
+    """The pinned files laid out as shared/platform: copied from the mirror beside the checkout, else downloaded."""
+    copy = tmp_path_factory.mktemp("platform") / "platform"
+    for pinned, data in platform.read_all(repo).items():  # verified against platform-files.tsv on the way
+        (copy / pinned.local_path).parent.mkdir(parents=True, exist_ok=True)
+        (copy / pinned.local_path).write_bytes(data)
     return copy
+
+
+def upstream_layout(copy: Path, into: Path) -> Path:
+    """The same files where raw downloads find them: <repo>/<commit>/<upstream path>."""
+    for pinned in platform.pinned_files():
+        target = into / pinned.upstream_repo / pinned.commit / pinned.upstream_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(copy / pinned.local_path, target)
+    return into
 
 
 @pytest.fixture
@@ -52,71 +56,104 @@ def served(tmp_path):
     server.server_close()
 
 
-def _use_url(monkeypatch, url):
-    monkeypatch.delenv(catalog.MIRROR_ENV, raising=False)
-    monkeypatch.setenv(catalog.BASE_URL_ENV, url)
+@pytest.fixture
+def clone(tmp_path) -> Path:
+    """A checkout with no shared/ beside it, as a clone under /tmp is."""
+    path = tmp_path / "lonely" / "repo"
+    path.mkdir(parents=True)
+    return path
 
 
-def test_store_builds_from_download(monkeypatch, tmp_path, mirror_copy, served):
+def _download_only(monkeypatch, url):
+    monkeypatch.delenv(platform.MIRROR_ENV, raising=False)
+    monkeypatch.setenv(platform.DOWNLOAD_ENV, url)
+
+
+def test_store_builds_from_download_at_the_pinned_commit(monkeypatch, tmp_path, pinned_copy, served, clone):
     set_dir, url = served
-    set_dir(mirror_copy)
-    _use_url(monkeypatch, url)
-    index = store.ensure(tmp_path / "store")
-    assert WFT in index["crds"]
-    schema = json.loads((tmp_path / "store" / "crds" / WFT).read_text())
-    assert schema["additionalProperties"] is False
+    set_dir(upstream_layout(pinned_copy, tmp_path / "upstream"))
+    _download_only(monkeypatch, url)
+    index = store.ensure(tmp_path / "store", clone)
+    assert index["crds"]["argoproj.io/v1alpha1|WorkflowTemplate"]["origin"] == (
+        "argo-workflows v4.0.6 argoproj.io_workflowtemplates.yaml"
+    )
+    schema = json.loads((tmp_path / "store" / WFT_SCHEMA).read_text())
     assert schema["properties"]["metadata"] == {"$ref": "#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}
+    assert schema["properties"]["spec"]["additionalProperties"] is False
 
 
-def test_tampered_download_names_url_and_both_checksums(monkeypatch, tmp_path, mirror_copy, served):
-    tampered = tmp_path / "tampered"
-    shutil.copytree(mirror_copy, tampered)
-    (tampered / WFT).write_text((tampered / WFT).read_text().replace('"spec"', '"spek"', 1))
+def test_tampered_download_names_url_and_both_checksums(monkeypatch, tmp_path, pinned_copy, served, clone):
+    upstream = upstream_layout(pinned_copy, tmp_path / "upstream")
+    (pinned,) = [p for p in platform.pinned_files() if p.local_path == WFT]
+    target = upstream / pinned.upstream_repo / pinned.commit / pinned.upstream_path
+    target.write_text(target.read_text().replace("spec:", "spek:", 1))
     set_dir, url = served
-    set_dir(tampered)
-    _use_url(monkeypatch, url)
-    expected = catalog.pinned_sums()[WFT]
-    import hashlib
-
-    actual = hashlib.sha256((tampered / WFT).read_bytes()).hexdigest()
-    with pytest.raises(catalog.CatalogError) as err:
-        store.build(tmp_path / "store")
+    set_dir(upstream)
+    _download_only(monkeypatch, url)
+    actual = hashlib.sha256(target.read_bytes()).hexdigest()
+    with pytest.raises(platform.PlatformFilesError) as err:
+        store.build(tmp_path / "store", clone)
     assert str(err.value) == (
-        f"{url}/{WFT}: sha256 mismatch: expected {expected}, got {actual}; "
-        f"the file is not the one pinned at commit {catalog.COMMIT}"
+        f"{pinned.url(url)}: sha256 mismatch: expected {pinned.sha256}, got {actual}; it is not "
+        "manifests/base/crds/full/argoproj.io_workflowtemplates.yaml of argoproj/argo-workflows v4.0.6 (277e9cef0ad1)"
     )
     assert not (tmp_path / "store").exists(), "a failed build must leave no store behind"
 
 
-def test_missing_file_in_mirror_is_an_error(monkeypatch, tmp_path, mirror_copy):
+def test_missing_file_in_mirror_is_an_error(monkeypatch, tmp_path, pinned_copy, clone):
     partial = tmp_path / "partial"
-    shutil.copytree(mirror_copy, partial)
+    shutil.copytree(pinned_copy, partial)
     (partial / WFT).unlink()
-    monkeypatch.setenv(catalog.MIRROR_ENV, str(partial))
-    expected = catalog.pinned_sums()[WFT]
-    with pytest.raises(catalog.CatalogError) as err:
-        store.build(tmp_path / "store")
+    monkeypatch.setenv(platform.MIRROR_ENV, str(partial))
+    (pinned,) = [p for p in platform.pinned_files() if p.local_path == WFT]
+    with pytest.raises(platform.PlatformFilesError) as err:
+        store.build(tmp_path / "store", clone)
     assert str(err.value) == (
-        f"{partial / WFT}: missing (expected sha256 {expected}); the store needs every file in catalog.sha256"
+        f"{partial / WFT}: missing (pinned argoproj/argo-workflows v4.0.6, sha256 {pinned.sha256}); "
+        "the schema store needs every file in platform-files.tsv"
     )
 
 
-def test_failed_rebuild_keeps_the_previous_store(monkeypatch, tmp_path, mirror_copy):
-    monkeypatch.setenv(catalog.MIRROR_ENV, str(mirror_copy))
-    root = store.build(tmp_path / "store")
-    monkeypatch.setenv(catalog.MIRROR_ENV, str(tmp_path / "empty"))
-    with pytest.raises(catalog.CatalogError):
-        store.build(root)
+def test_shared_platform_beside_the_checkout_is_found_without_a_variable(monkeypatch, tmp_path, pinned_copy):
+    checkout = tmp_path / "work" / "repo"
+    checkout.mkdir(parents=True)
+    shutil.copytree(pinned_copy, tmp_path / "work" / "shared" / "platform")
+    monkeypatch.delenv(platform.MIRROR_ENV, raising=False)
+    assert platform.origin(checkout) == str(tmp_path / "work" / "shared" / "platform")
+    assert "argoproj.io/v1alpha1|CronWorkflow" in store.ensure(tmp_path / "store", checkout)["crds"]
+
+
+def test_failed_rebuild_keeps_the_previous_store(monkeypatch, tmp_path, pinned_copy, clone):
+    monkeypatch.setenv(platform.MIRROR_ENV, str(pinned_copy))
+    root = store.build(tmp_path / "store", clone)
+    monkeypatch.setenv(platform.MIRROR_ENV, str(tmp_path / "empty"))
+    with pytest.raises(platform.PlatformFilesError):
+        store.build(root, clone)
     assert (root / "index.json").is_file()
 
 
-def test_validate_exits_2_on_checksum_mismatch(monkeypatch, tmp_path, mirror_copy, repo, capsys):
+def test_validate_exits_2_naming_the_variable_when_nothing_can_be_read(monkeypatch, tmp_path, clone, capsys):
+    """A clone with no ../shared, no PLATFORM_MIRROR and no network: one line, the variable and the URL tried."""
+    from gitops.validate import cli as validate
+
+    _download_only(monkeypatch, "http://127.0.0.1:9")  # the discard port: nothing listens
+    monkeypatch.setenv(store.CACHE_ENV, str(tmp_path / "store"))
+    assert validate.main(["--repo", str(clone)], rule_passes=[]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    first = platform.pinned_files()[0]
+    assert line.startswith(f"validate: {first.url('http://127.0.0.1:9')}: cannot download (")
+    assert line.endswith(
+        "; set PLATFORM_MIRROR to a copy of shared/platform, or put shared/platform beside the checkout"
+    )
+
+
+def test_validate_exits_2_on_checksum_mismatch(monkeypatch, tmp_path, pinned_copy, repo, capsys):
     from gitops.validate import cli as validate
 
     tampered = tmp_path / "tampered"
-    shutil.copytree(mirror_copy, tampered)
+    shutil.copytree(pinned_copy, tampered)
     (tampered / WFT).write_text("{}")
-    monkeypatch.setenv(catalog.MIRROR_ENV, str(tampered))
+    monkeypatch.setenv(platform.MIRROR_ENV, str(tampered))
     monkeypatch.setenv(store.CACHE_ENV, str(tmp_path / "store"))
     assert validate.main(["tests/fixtures/validate/good/overlay", "--repo", str(repo)], rule_passes=[]) == 2
     assert "sha256 mismatch: expected " in capsys.readouterr().err

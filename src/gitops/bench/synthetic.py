@@ -158,6 +158,9 @@ def repo(root: Path, overlays: int) -> list[Path]:
     """A repo with one base of ten objects and `overlays` overlays on it; returns the overlay dirs."""
     base = root / "k8s" / "base"
     base.mkdir(parents=True)
+    # The validator's context reads the reviewed platform list; the synthetic repo lists no platform objects.
+    (root / "policy").mkdir()
+    (root / "policy" / "platform-objects.yaml").write_text("objects: []\n")
     names = []
     for doc in documents(0):
         doc["metadata"].pop("namespace")

@@ -6,8 +6,9 @@ from dataclasses import asdict, dataclass
 
 ERROR = "error"
 WARNING = "warning"
-# Findings of the validator's own passes carry no rule tag; policy rules do.
-CORE_CHECKS = frozenset({"schema", "render", "parse", "duplicate", "applicationset"})
+# Findings of the validator's own passes carry no rule tag; policy rules do. "cel" and "apiserver" are the
+# platform's own validation (CRD rules, the API server's built-in checks): not policy, never waivable.
+CORE_CHECKS = frozenset({"schema", "render", "parse", "duplicate", "applicationset", "cel", "apiserver"})
 
 
 @dataclass(frozen=True, order=True)

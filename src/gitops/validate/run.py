@@ -1,4 +1,9 @@
-"""One validation run: render every kustomization once, schema-check every object, then run the policy rules.
+"""One validation run: render every kustomization once, check every object as the API server would, then the rules.
+
+Per object, in the API server's order: the schema (decoding and strict field
+validation; for custom resources then their CEL rules), and only when the
+schema accepts it, the built-in validation of apiserver/ (names, labels,
+quantities, pod specs, ...). Policy rules then run over every render at once.
 
 `run()` is what `python -m gitops.validate` reports on; `check_rendered()` is the
 validator's verdict on a single render, which promotion runs before it commits.
@@ -16,10 +21,10 @@ from gitops.core.documents import Document
 from gitops.core.findings import ERROR, Finding
 from gitops.core.kustomize import Rendered, RenderError
 from gitops.core.renders import Renders
-from gitops.validate import discover, policy, report
+from gitops.validate import apiserver, discover, policy, report
 from gitops.validate.schemas import store, unchecked
 from gitops.validate.schemas.check import check as schema_check
-from gitops.validate.schemas.lookup import SchemaIndex
+from gitops.validate.schemas.lookup import SchemaIndex, local_crds
 
 # A pass after the schema pass: every render at once, and the run's context.
 RulePass = Callable[[dict[str, list[Document]], policy.Context], list[Finding]]
@@ -34,10 +39,29 @@ def default_rule_passes() -> list[RulePass]:
     return [policy_pass]
 
 
+class InternalError(Exception):
+    """A check failed on an input in a way no check expects: a bug, reported as one line naming the input."""
+
+
 def schema_index(repo: Path) -> SchemaIndex:
     """The offline schema store, built (or checked fresh) once per process."""
     root = store.default_root(repo)
-    return SchemaIndex(root, store.ensure(root), unchecked.load())
+    return SchemaIndex(root, store.ensure(root, repo), unchecked.load())
+
+
+def check_objects(docs: list[Document], index: SchemaIndex) -> list[Finding]:
+    """Every object of one render against its schema, its CRD's rules and the API server's own validation."""
+    local = local_crds([(d.index, d.body) for d in docs if isinstance(d.body, dict)])
+    findings: list[Finding] = []
+    for doc in docs:
+        try:
+            found = schema_check(doc, index, local)
+            if not found:  # the API server validates only what it could decode
+                found = apiserver.check(doc)
+        except Exception as err:  # noqa: BLE001 - any bug becomes one line naming the input, exit 2
+            raise InternalError(f"{doc.source}: {doc.resource}: {type(err).__name__}: {err}") from err
+        findings.extend(found)
+    return findings
 
 
 def _render(renders: Renders, directory: Path) -> tuple[str, str | None, list[Finding]]:
@@ -119,15 +143,19 @@ def run(
             docs, findings = documents(source, text)
             entry.documents = len(docs)
             entry.findings.extend(findings)
-            for doc in docs:
-                entry.findings.extend(schema_check(doc, index))
+            entry.findings.extend(check_objects(docs, index))
             apps, findings = generated(docs, context.root)
             entry.findings.extend(findings)
-            for doc in apps:  # checked like rendered ones: the ApplicationSet controller applies them
-                entry.findings.extend(schema_check(doc, index))
+            # Checked like rendered ones: the ApplicationSet controller applies them.
+            entry.findings.extend(check_objects(apps, index))
             rendered[source] = docs + apps
     for rule_pass in rule_passes:
-        for finding in rule_pass(rendered, context):
+        try:
+            found = rule_pass(rendered, context)
+        except Exception as err:  # noqa: BLE001 - a rule's bug is one line, exit 2, not a traceback
+            name = getattr(rule_pass, "__name__", "rule pass")
+            raise InternalError(f"{name}: {type(err).__name__}: {err}") from err
+        for finding in found:
             result.add(finding.source).findings.append(finding)
     for component in discover.untested_components(context.root, dirs) if whole_repo else []:
         source = context.renders.source(component)
@@ -147,9 +175,7 @@ def run(
 def check_rendered(rendered: Rendered, repo: Path) -> list[str]:
     """The validator's verdict on one render (schemas and per-overlay rules): one line per open error."""
     docs, findings = documents(rendered.source, rendered.text)
-    index = schema_index(repo)
-    for doc in docs:
-        findings.extend(schema_check(doc, index))
+    findings.extend(check_objects(docs, schema_index(repo)))
     context = policy.Context.load(repo)
     findings.extend(policy.run({rendered.source: docs}, context, only=policy.ids("overlay")))
     return [f.line() for f in findings if f.severity == ERROR and not f.waived_by]

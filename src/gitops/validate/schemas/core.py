@@ -14,6 +14,8 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
+from gitops.validate.schemas import formats
+
 REF_PREFIX = "/api/_definitions.json#/$defs/"  # in the per-type files
 LOCAL_PREFIX = "#/$defs/"  # inside _definitions.json, and in what we write
 OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
@@ -56,16 +58,35 @@ def _refs(node: Any) -> Iterator[str]:
             yield from _refs(value)
 
 
+# The decoder refuses a number outside the Go field's range (`cannot unmarshal number ... of type int32`).
+_INT_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+
+
 def _localise(node: Any) -> Any:
     if isinstance(node, dict):
         out = {k: _localise(v) for k, v in node.items() if k != "$schema"}
         ref = out.get("$ref")
         if isinstance(ref, str) and ref.startswith(REF_PREFIX):
             out["$ref"] = LOCAL_PREFIX + ref[len(REF_PREFIX) :]
+        fmt = out.get("format")
+        if isinstance(fmt, str):
+            _assert_format(out, fmt)
         return out
     if isinstance(node, list):
         return [_localise(v) for v in node]
     return node
+
+
+def _assert_format(out: dict[str, Any], fmt: str) -> None:
+    """What the decoder enforces for a format, as schema keywords; no other format is asserted."""
+    if fmt in _INT_RANGES:
+        out.setdefault("minimum", _INT_RANGES[fmt][0])
+        out.setdefault("maximum", _INT_RANGES[fmt][1])
+    asserted = formats.asserted_name(fmt)
+    if asserted:
+        out["format"] = asserted
+    else:
+        del out["format"]
 
 
 def closure(roots: Iterator[str] | list[str], definitions: dict[str, Any]) -> dict[str, Any]:

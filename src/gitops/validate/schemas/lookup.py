@@ -1,4 +1,10 @@
-"""Which schemas an object must satisfy, and compiled validators for them."""
+"""Which schemas and rules an object must satisfy, compiled once per process.
+
+Custom resources are looked up among the pinned CRDs (the store), then among
+the CustomResourceDefinitions rendered beside them in the same kustomization:
+a kustomization that ships its own CRD has it applied first by Argo CD, so its
+objects are checked against it, with the same structural rules.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,16 @@ from typing import Any
 
 import jsonschema_rs
 
-from gitops.validate.schemas.store import KUBERNETES_VERSIONS, core_dir, crd_file
+from gitops.validate.schemas import crds, formats, store
+from gitops.validate.schemas.rules_walk import KindRules
+from gitops.validate.schemas.store import KUBERNETES_VERSIONS, core_dir, crd_file, rules_file
 
 OLDEST, NEWEST = KUBERNETES_VERSIONS[0], KUBERNETES_VERSIONS[-1]
+
+
+def compile_schema(schema: dict[str, Any]) -> Any:
+    """The one place a JSON Schema validator is made: 2020-12, our format checkers and no others."""
+    return jsonschema_rs.Draft202012Validator(schema, formats=formats.CHECKERS, validate_formats=True)
 
 
 @dataclass(frozen=True)
@@ -27,10 +40,12 @@ class Lookup:
     """Resolved once per (apiVersion, kind) per process: schemas, or why there are none."""
 
     compiled: list[Compiled] = field(default_factory=list)
+    rules: KindRules | None = None  # CEL rules and list-map keys of a custom resource
     problem: str = ""  # a message when the kind is not served where it must be
     hint: str = ""
     unchecked_reason: str = ""  # listed in unchecked-kinds.yaml
     missing: bool = False  # no schema anywhere and not listed
+    custom: bool = False  # a custom resource (its metadata is checked as ObjectMeta by the schema)
 
 
 class SchemaIndex:
@@ -42,11 +57,14 @@ class SchemaIndex:
         self._lookups: dict[tuple[str, str], Lookup] = {}
         self._by_digest: dict[str, Compiled] = {}
 
-    def lookup(self, api_version: str, kind: str) -> Lookup:
+    def lookup(self, api_version: str, kind: str, local: dict[tuple[str, str], Lookup] | None = None) -> Lookup:
         key = (api_version, kind)
         if key not in self._lookups:
             self._lookups[key] = self._resolve(api_version, kind)
-        return self._lookups[key]
+        found = self._lookups[key]
+        if found.missing and local and key in local:
+            return local[key]
+        return found
 
     def _compile(self, path: Path, label: str, found: dict[str, tuple[Path, list[str]]]) -> None:
         data = path.read_bytes()
@@ -84,6 +102,9 @@ class SchemaIndex:
                 return result
             if path.is_file():
                 self._compile(path, "crd", found)
+                schema = json.loads(path.read_text())
+                result.rules = KindRules.build(json.loads(rules_file(path).read_text()), schema)
+                result.custom = True
             elif key_reason := self.unchecked.get((api_version, kind)):
                 result.unchecked_reason = key_reason
                 return result
@@ -93,7 +114,7 @@ class SchemaIndex:
         for digest, (path, labels) in found.items():
             if digest not in self._by_digest:
                 schema = json.loads(path.read_text())
-                self._by_digest[digest] = Compiled(jsonschema_rs.Draft202012Validator(schema), schema, tuple(labels))
+                self._by_digest[digest] = Compiled(compile_schema(schema), schema, tuple(labels))
             cached = self._by_digest[digest]
             result.compiled.append(Compiled(cached.validator, cached.schema, tuple(labels)))
         return result
@@ -110,3 +131,32 @@ class SchemaIndex:
             f"Kubernetes {version} has no {kind}; "
             "remove it or raise the supported range in src/gitops/validate/schemas/store.py"
         )
+
+
+@dataclass
+class LocalCrds:
+    """The CRDs one render ships, as lookups for its own objects, and what was wrong with them."""
+
+    lookups: dict[tuple[str, str], Lookup] = field(default_factory=dict)
+    problems: dict[int, str] = field(default_factory=dict)  # document index -> why its schema cannot be used
+
+
+def local_crds(bodies: list[tuple[int, dict[str, Any]]]) -> LocalCrds:
+    out = LocalCrds()
+    for index, body in bodies:
+        if body.get("kind") != "CustomResourceDefinition" or not str(body.get("apiVersion", "")).startswith(
+            "apiextensions.k8s.io/"
+        ):
+            continue
+        name = (body.get("metadata") or {}).get("name", "") if isinstance(body.get("metadata"), dict) else ""
+        try:
+            versions = crds.served_versions(body, f"CustomResourceDefinition {name} in this render")
+            for version in versions:
+                schema, rules = store.crd_schema(version)
+                lookup = Lookup(custom=True)
+                lookup.compiled.append(Compiled(compile_schema(schema), schema, ("crd",)))
+                lookup.rules = KindRules.build(rules, schema)
+                out.lookups[(version.api_version, version.kind)] = lookup
+        except (crds.CrdError, store.StoreError, ValueError) as err:
+            out.problems[index] = str(err)
+    return out

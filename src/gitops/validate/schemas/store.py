@@ -2,12 +2,13 @@
 
     <root>/v1.33.0-standalone-strict/<kind>-<group>-<version>.json   core, oldest supported
     <root>/v1.37.0-standalone-strict/...                              core, newest shipped
-    <root>/crds/<group>/<kind>_<version>.json                         custom resources
+    <root>/crds/<group>/<kind>_<version>.json                         custom resources (pinned CRDs)
+    <root>/crds/<group>/<kind>_<version>.rules.json                   their CEL rules and list-map keys
     <root>/index.json                                                 what we built, from what
 
 kubeconform reads the same files:
     -kubernetes-version 1.33.0 -strict
-    -schema-location \
+    -schema-location \\
       '<root>/{{.NormalizedKubernetesVersion}}-standalone{{.StrictSuffix}}/{{.ResourceKind}}{{.KindSuffix}}.json'
     -schema-location '<root>/crds/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json'
 """
@@ -23,13 +24,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gitops.validate.schemas import catalog, core
+from gitops.validate.schemas import cel, core, crds, formats, pins, platform, structural
 
 # The oldest Kubernetes the repo supports and the newest kubernetes-validate ships:
 # an object must be valid in both, so an API removed in between is caught.
 KUBERNETES_VERSIONS = ("1.33.0", "1.37.0")
-FORMAT = 1  # bump when the layout or the rewriting changes
+FORMAT = 3  # bump when the layout changes; the translating modules' text is in the stamp anyway
 CACHE_ENV = "SCHEMA_CACHE"
+# The code that turns CRDs into schemas: a change to it rebuilds the store.
+_TRANSLATION = (structural, crds, formats, core, cel)
+
+
+class StoreError(Exception):
+    """The store cannot be built from the pinned files."""
 
 
 def default_root(repo: Path) -> Path:
@@ -45,9 +52,20 @@ def crd_file(root: Path, api_version: str, kind: str) -> Path:
     return root / "crds" / group / f"{kind.lower()}_{version}.json"
 
 
+def rules_file(schema_file: Path) -> Path:
+    return schema_file.with_suffix(".rules.json")
+
+
 def inputs_stamp() -> str:
     """What the store is built from; a change rebuilds it."""
-    parts = [str(FORMAT), core.package_version(), catalog.SUMS_FILE.read_text(), *KUBERNETES_VERSIONS]
+    parts = [
+        str(FORMAT),
+        core.package_version(),
+        platform.FILES.read_text(),
+        repr(pins.COMPONENTS),
+        *KUBERNETES_VERSIONS,
+        *(Path(m.__file__).read_text() for m in _TRANSLATION),
+    ]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
@@ -70,39 +88,65 @@ def _build_core(tmp: Path) -> dict[str, dict[str, str]]:
     return index
 
 
-def _strict_crd(schema: dict[str, Any], meta_ref: dict[str, Any], meta_defs: dict[str, Any]) -> dict[str, Any]:
-    """Close the top level and check metadata against ObjectMeta (the catalog leaves both open)."""
-    out = dict(schema)
-    props = dict(out.get("properties", {}))
-    props["metadata"] = meta_ref
-    props.setdefault("status", {"type": "object"})
-    out["properties"] = props
-    out["additionalProperties"] = False
-    out["$defs"] = {**out.get("$defs", {}), **meta_defs}
-    return out
-
-
-def _build_crds(tmp: Path) -> list[str]:
+def crd_schema(version: crds.CrdVersion) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(JSON Schema, rules) for one served CRD version; raises StoreError on what cannot be checked."""
     meta_ref, meta_defs = core.object_meta(KUBERNETES_VERSIONS[0])
-    names = []
-    for name, data in catalog.fetch_all().items():
-        if not name.endswith(".json"):
+    where = f"{version.origin}: {version.kind} {version.version}"
+    try:
+        schema = structural.translate(version.schema, meta_ref, where)
+    except structural.UnsupportedSchema as err:
+        raise StoreError(str(err)) from err
+    schema["$defs"] = {**schema.get("$defs", {}), **meta_defs}
+    rules = {"origin": version.origin, "scope": version.scope, "cel": [], "list_maps": version.list_maps}
+    for rule in version.cel:
+        try:
+            cel.compile_rule(rule["rule"])
+        except cel.CelError as err:
+            raise StoreError(f"{where}: CEL rule at {'.'.join(rule['path']) or '(root)'}: {err}") from err
+        rules["cel"].append(rule)
+    return schema, rules
+
+
+def _build_crds(tmp: Path, repo: Path) -> tuple[dict[str, dict[str, str]], list[dict[str, str]]]:
+    components = pins.by_name()
+    index: dict[str, dict[str, str]] = {}
+    files = []
+    for pinned, data in platform.read_all(repo).items():
+        files.append({"path": pinned.local_path, "tag": pinned.tag, "commit": pinned.commit, "sha256": pinned.sha256})
+        if not pinned.local_path.startswith("crds/"):
             continue
-        _write_json(tmp / "crds" / name, _strict_crd(json.loads(data), meta_ref, meta_defs))
-        names.append(name)
-    return sorted(names)
+        origin = f"{pinned.component} {components[pinned.component].version} {Path(pinned.local_path).name}"
+        try:
+            documents = crds.parse(data.decode(), pinned.local_path)
+            versions = [v for crd in documents for v in crds.served_versions(crd, origin)]
+        except crds.CrdError as err:
+            raise StoreError(str(err)) from err
+        for version in versions:
+            schema, rules = crd_schema(version)
+            out = crd_file(tmp, version.api_version, version.kind)
+            _write_json(out, schema)
+            _write_json(rules_file(out), rules)
+            index[f"{version.api_version}|{version.kind}"] = {
+                "schema": str(out.relative_to(tmp)),
+                "origin": origin,
+                "cel_rules": str(len(rules["cel"])),
+                "transition_rules": str(sum(cel.is_transition_rule(r["rule"]) for r in rules["cel"])),
+            }
+    return index, files
 
 
-def build(root: Path) -> Path:
+def build(root: Path, repo: Path) -> Path:
     """Build the store atomically: a failed build leaves the previous store as it was."""
     root.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".schemas-", dir=root.parent))
     try:
+        crd_index, files = _build_crds(tmp, repo)
         index = {
             "stamp": inputs_stamp(),
             "core": _build_core(tmp),
-            "crds": _build_crds(tmp),
-            "catalog_commit": catalog.COMMIT,
+            "crds": crd_index,
+            "platform_files": files,
+            "components": {c.name: {"version": c.version, "charts": c.charts} for c in pins.COMPONENTS},
             "kubernetes_validate": core.package_version(),
         }
         _write_json(tmp / "index.json", index)
@@ -115,14 +159,14 @@ def build(root: Path) -> Path:
     return root
 
 
-def ensure(root: Path) -> dict[str, Any]:
+def ensure(root: Path, repo: Path) -> dict[str, Any]:
     """The store's index, building the store first when missing or stale."""
     index_file = root / "index.json"
     if index_file.is_file():
         index = json.loads(index_file.read_text())
         if index.get("stamp") == inputs_stamp():
             return index
-    build(root)
+    build(root, repo)
     return json.loads(index_file.read_text())
 
 
