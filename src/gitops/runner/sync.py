@@ -14,6 +14,7 @@ import subprocess
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import yaml
 
@@ -22,7 +23,7 @@ from gitops.core import yamlio
 from gitops.runner import local_pod, services, workflow
 from gitops.runner.errors import RunnerError
 from gitops.runner.localenv import git
-from gitops.runner.nodes import Node
+from gitops.runner.summary import Step
 
 HOOK = "argocd.argoproj.io/hook"
 
@@ -30,7 +31,7 @@ HOOK = "argocd.argoproj.io/hook"
 @dataclass
 class Synced:
     commit: str
-    jobs: list[Node]
+    jobs: list[Step]
     server_url: str
 
 
@@ -62,7 +63,9 @@ def post_sync_jobs(docs: list[dict]) -> list[dict]:
     ]
 
 
-def run(remote: Path, branch: str, base: str, overlay: str, cluster: local_pod.Cluster, run_dir: Path, tree) -> Synced:
+def run(
+    remote: Path, branch: str, base: str, overlay: str, cluster: local_pod.Cluster, run_dir: Path, out: TextIO
+) -> Synced:
     commit = merge(remote, branch, base)
     tree_dir = export(remote, commit, run_dir / "synced")
     bodies, errors = yamlio.load_documents(render.build(tree_dir / overlay, tree_dir).text)
@@ -92,7 +95,7 @@ def run(remote: Path, branch: str, base: str, overlay: str, cluster: local_pod.C
             },
             pod_fields=cluster.pod_fields,
         )
-        jobs = [_run_job(job, synced_cluster, run_dir, tree) for job in post_sync_jobs(bodies)]
+        jobs = [_run_job(job, synced_cluster, run_dir, out) for job in post_sync_jobs(bodies)]
     finally:
         server.stop()
     if not jobs:
@@ -101,26 +104,29 @@ def run(remote: Path, branch: str, base: str, overlay: str, cluster: local_pod.C
     return Synced(commit, jobs, server.url)
 
 
-def _run_job(job: dict, cluster: local_pod.Cluster, run_dir: Path, tree) -> Node:
+def _run_job(job: dict, cluster: local_pod.Cluster, run_dir: Path, out: TextIO) -> Step:
     name = job["metadata"]["name"]
     pod = job["spec"]["template"]["spec"]
-    node = Node(f"{name} (PostSync)", "Job", 1)
-    tree.started(node)
+    label = f"{name} (PostSync)"
+    out.write(f"  ● {label} ...\n")
+    out.flush()
     where = f"Job/{name}.spec.template.spec.containers[0]"
     if len(pod.get("containers") or []) != 1 or pod.get("initContainers"):
         raise RunnerError(
             f"Job/{name}.spec.template.spec: the local sync runs exactly one container and no initContainers"
         )
-    result, _ = local_pod.run(
+    code, seconds, process = local_pod.run(
         {"container": pod["containers"][0]}, pod.get("volumes") or [], cluster, run_dir / "pods" / name, where
     )
-    node.seconds, node.workdir = result.seconds, result.outputs
-    node.phase = "Succeeded" if result.exit_code == 0 else "Failed"
-    if result.exit_code:
-        lines = [ln for ln in result.log.read_text().splitlines() if ln.strip()]
-        node.message = f"exit {result.exit_code}: {lines[-1][:200] if lines else 'no output'}"
-    tree.finished(node)
-    return node
+    message = ""
+    if code:
+        lines = [ln for ln in process.stdout.read_text(errors="replace").splitlines() if ln.strip()]
+        lines += [ln for ln in process.stderr.read_text(errors="replace").splitlines() if ln.strip()]
+        message = f"exit {code}: {lines[-1][:200] if lines else 'no output'}"
+    phase = "Succeeded" if code == 0 else "Failed"
+    out.write(f"  {'✔' if code == 0 else '✖'} {label} ({seconds:.1f}s){'  ' + message if message else ''}\n")
+    out.flush()
+    return Step(label, phase, message, {}, process.pod_dir, seconds)
 
 
 def pin_of(remote: Path, ref: str, pin_file: str) -> dict:
