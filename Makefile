@@ -53,8 +53,9 @@ bench: $(STAMP) ## speed figures, written to bench/results.json
 	$(PY) -m gitops.bench --out bench/results.json
 
 lock: $(STAMP) ## re-resolve requirements/*.lock from pyproject.toml
-	$(UV) pip compile -q -p 3.11 --generate-hashes --extra step --extra tooling pyproject.toml -o requirements/dev.lock
+	$(UV) pip compile -q -p 3.11 --generate-hashes --extra step --extra serving --extra tooling pyproject.toml -o requirements/dev.lock
 	$(UV) pip compile -q -p 3.11 --generate-hashes --extra step -c requirements/dev.lock pyproject.toml -o requirements/step.lock
+	$(UV) pip compile -q -p 3.11 --generate-hashes --extra serving -c requirements/dev.lock pyproject.toml -o requirements/serving.lock
 
 clean: ## remove the venv, caches and local pipeline state
 	rm -rf $(VENV) .cache .local build *.egg-info src/*.egg-info .pytest_cache

@@ -42,7 +42,8 @@ def test_base_image_is_a_published_slim_tag_matching_the_project_python():
     minor = re.search(r">=(\d+\.\d+)", requires).group(1)
     assert re.fullmatch(rf"python:{re.escape(minor)}\.\d+-slim-[a-z]+", base), base
     assert "@sha256:" not in DOCKERFILE and ":latest" not in DOCKERFILE
-    assert DOCKERFILE.count("FROM ${PYTHON_IMAGE}") == 2  # multi-stage, one base
+    # Multi-stage, one base: the step image's build and final stages, the serving image's two (tests/serving).
+    assert DOCKERFILE.count("FROM ${PYTHON_IMAGE}") == 4
 
 
 def test_dependencies_install_from_step_lock_with_hashes_in_the_build_stage_only():
