@@ -87,8 +87,11 @@ def test_workflow_builds_on_src_changes_and_tags_version_and_commit():
     workflow = yaml.safe_load(WORKFLOW.read_text())
     triggers = workflow[True]  # PyYAML reads the key `on` as a boolean
     assert "src/**" in triggers["push"]["paths"] and "src/**" in triggers["pull_request"]["paths"]
-    assert workflow["env"]["IMAGE"] == "ghcr.io/example-org/pipeline-steps"
-    steps = workflow["jobs"]["build"]["steps"]
+    job = workflow["jobs"]["build"]
+    assert job["env"]["IMAGE"] == "${{ matrix.image }}"
+    targets = {m["target"]: m["image"] for m in job["strategy"]["matrix"]["include"]}
+    assert targets == {"step": "ghcr.io/example-org/pipeline-steps", "serving": "ghcr.io/example-org/serving-runtime"}
+    steps = job["steps"]
     for step in steps:
         if "uses" in step:
             assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+(\.\d+)*", step["uses"]), step["uses"]
@@ -96,6 +99,7 @@ def test_workflow_builds_on_src_changes_and_tags_version_and_commit():
     assert "type=raw,value=${{ steps.version.outputs.value }}" in meta and "type=sha" in meta
     build = next(s for s in steps if s.get("uses", "").startswith("docker/build-push-action@"))
     assert build["with"]["push"] == "${{ github.event_name == 'push' }}"
+    assert build["with"]["target"] == "${{ matrix.target }}"
 
 
 @pytest.mark.parametrize("step", ["train", "validate", "version", "monitor", "deploy", "mark_deployed", "drift"])
