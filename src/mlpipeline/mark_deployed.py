@@ -10,7 +10,7 @@ import logging
 from mlpipeline import candidate as candidates
 from mlpipeline import cli, push, registry
 from mlpipeline.config import ENV_ALIAS, StepParser, add_push_flags, add_registry_flags, fraction
-from mlpipeline.errors import StepError
+from mlpipeline.errors import PermanentError, StepError
 from mlpipeline.outputs import write_outputs
 from mlpipeline.probe import probe
 from mlpipeline.readiness import Kubernetes, LocalServer, Readiness, wait
@@ -57,12 +57,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse(argv, required=("--tracking-uri", "--model-name", "--model-version", "--storage-uri"))
     alias = args.alias or ENV_ALIAS.get(args.environment)
     if not alias:
-        raise StepError(f"--environment {args.environment}", "no alias for this environment", "pass --alias")
+        raise PermanentError(f"--environment {args.environment}", "no alias for this environment", "pass --alias")
     client = registry.connect(args.tracking_uri)
     cand = candidates.load(client, args.model_name, args.model_version)
     registered_uri = client.get_model_version_download_uri(args.model_name, cand.version)
     if registered_uri.rstrip("/") != args.storage_uri.rstrip("/"):
-        raise StepError(
+        raise PermanentError(
             f"--storage-uri {args.storage_uri}",
             f"registry has {registered_uri} for version {cand.version}",
             "regenerate the pin with the deploy step; the alias was not moved",
