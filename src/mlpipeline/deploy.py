@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mlpipeline import cli, pin, registry
 from mlpipeline.config import StepParser, add_registry_flags
-from mlpipeline.errors import StepError, UsageError
+from mlpipeline.errors import PermanentError, StepError, UsageError
 from mlpipeline.github import GitHubError, GitHubPullRequests
 from mlpipeline.gitrepo import Checkout
 from mlpipeline.outputs import write_outputs
@@ -50,7 +50,9 @@ def pin_for(client, name: str, version: str) -> pin.Pin:
     mv = registry.model_version(client, name, version)
     tags = mv.tags
     if SEMVER_TAG not in tags:
-        raise StepError(f"--model-version {version}", "has no semver tag", f"run version on version {version} first")
+        raise PermanentError(
+            f"--model-version {version}", "has no semver tag", f"run version on version {version} first"
+        )
     return pin.Pin(
         modelName=name,
         modelVersion=str(mv.version),
@@ -88,7 +90,7 @@ def pull_requests_for(args) -> PullRequests | None:
         return None
     token = os.environ.get("GITHUB_TOKEN")
     if not token:
-        raise StepError("GITHUB_TOKEN", "not set", "mount the git-credentials secret, or pass --pr-provider none")
+        raise PermanentError("GITHUB_TOKEN", "not set", "mount the git-credentials secret, or pass --pr-provider none")
     return GitHubPullRequests(github_repo(args.repo_url), token, args.github_api_url)
 
 
@@ -132,7 +134,7 @@ def main(argv: list[str] | None = None, pulls: PullRequests | None = None) -> No
         return
     if current and current.modelName == new.modelName and int(current.modelVersion) > int(new.modelVersion):
         checkout.abandon(branch)
-        raise StepError(
+        raise PermanentError(
             f"--model-version {new.modelVersion}",
             f"{pin_file} pins newer version {current.modelVersion}; refusing to go back",
             "roll back with a reviewed git revert of the pin, not with an older pipeline run",

@@ -1,9 +1,11 @@
-"""The two ways a step fails, and the exit codes that tell them apart.
+"""The ways a step fails, and the exit codes that tell them apart.
 
-Exit codes (documented in README.md and the contract):
+Exit codes (documented in README.md and the contract). The workflow's retry
+expression retries 1 and never 2 (k8s/base/pipeline-workflowtemplate.yaml):
   0  done; a model that fails a validation gate is still a clean verdict
-  1  runtime error: an input (registry, git, data, server) is wrong or unreachable
-  2  bad usage: a flag or its environment default is missing or invalid
+  1  runtime error that may heal on a retry: a server, the registry, git or S3 unreachable
+  2  will not heal on a retry: a bad flag or environment value, or a state only a
+     person (or another step) can change, such as no version at the champion alias
 """
 
 from __future__ import annotations
@@ -34,5 +36,11 @@ class StepError(Exception):
 
 class UsageError(StepError):
     """A bad flag or environment value: exit 2, nothing was touched."""
+
+    exit_code = EXIT_USAGE
+
+
+class PermanentError(StepError):
+    """A state a retry minutes later cannot change (a missing version or alias, bad data): exit 2, not retried."""
 
     exit_code = EXIT_USAGE

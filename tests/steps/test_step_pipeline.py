@@ -117,7 +117,7 @@ def test_deploying_the_pinned_version_again_changes_nothing(pipeline, tmp_path):
 def test_deploy_refuses_to_replace_a_newer_pin_with_an_older_version(pipeline, tmp_path):
     branches = git(pipeline.remote, "branch", "--list")
     result = pipeline.deploy("1", tmp_path)
-    assert result.code == 1
+    assert result.code == 2
     assert result.error_line == (
         f"deploy: --model-version 1: {PIN_FILE} pins newer version 2; refusing to go back "
         "(fix: roll back with a reviewed git revert of the pin, not with an older pipeline run)"
@@ -200,7 +200,7 @@ def test_mark_deployed_refuses_a_pin_whose_uri_the_registry_does_not_know(pipeli
     registered = pinned(pipeline.remote)["storageUri"]
     result = pipeline.mark_deployed("2", "s3://elsewhere/model", tmp_path)
     assert (result.code, result.error_line) == (
-        1,
+        2,
         (
             f"mark_deployed: --storage-uri s3://elsewhere/model: registry has {registered} for version 2 "
             "(fix: regenerate the pin with the deploy step; the alias was not moved)"
