@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -53,11 +53,16 @@ class Context:
 
 @dataclass
 class Overlay:
-    """The rendered documents of ONE kustomization (`source`, repo-relative) and the context."""
+    """The rendered documents of ONE kustomization (`source`, repo-relative) and the context.
+
+    For a repo-wide rule `source` is "-", `docs` holds every render's documents (each
+    keeps its own source) and `renders` maps each rendered kustomization to its documents.
+    """
 
     source: str
     docs: Sequence[Document]
     context: Context
+    renders: Mapping[str, Sequence[Document]] = field(default_factory=dict)
 
     @cached_property
     def _by_kind(self) -> dict[str, list[Document]]:
@@ -93,7 +98,14 @@ class Overlay:
     def finding(self, doc: Document | None, path: str, message: str, hint: str = "") -> Finding:
         """A finding about `doc`; the engine stamps the rule id and severity."""
         resource = doc.resource if doc is not None else "-"
-        return Finding(source=self.source, resource=resource, path=path, message=message, hint=hint, rule="")
+        # A repo-wide rule reports an object where it was rendered.
+        source = doc.source if doc is not None and self.source == "-" else self.source
+        return Finding(source=source, resource=resource, path=path, message=message, hint=hint, rule="")
+
+    def file_finding(self, file: str, path: str, message: str, hint: str = "") -> Finding:
+        """A finding about a line of a file (a kustomization), reported under its directory."""
+        directory, _, name = file.rpartition("/")
+        return Finding(source=directory or ".", resource=name, path=path, message=message, hint=hint, rule="")
 
 
 def _same_namespace(a: str, b: str) -> bool:
