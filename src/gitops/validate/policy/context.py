@@ -11,7 +11,9 @@ from gitops.core.documents import Document
 from gitops.core.findings import Finding
 from gitops.core.kustomize import RenderError
 from gitops.core.renders import Renders
+from gitops.validate.policy.charts import OPEN_VALUES_FILE, OpenValues, PinnedCharts, load_open_values
 from gitops.validate.policy.platform import PlatformObjects, load_platform_objects
+from gitops.validate.schemas import store
 
 PLATFORM_FILE = "policy/platform-objects.yaml"
 STEPS_DIR = "src/mlpipeline"
@@ -20,13 +22,16 @@ STEPS_DIR = "src/mlpipeline"
 @dataclass
 class Context:
     """Repo-wide inputs, built once per run: the root, the reviewed platform list, the metric
-    list, the steps package, and the run's renders (what Application rules follow)."""
+    list, the steps package, the run's renders (what Application rules follow), the pinned
+    Helm charts and the reviewed list of the value maps they leave open."""
 
     root: Path
     platform: PlatformObjects
     metrics: tuple  # of mlpipeline.metric_names.Metric
     steps_dir: Path
     renders: Renders = field(default=None)  # type: ignore[assignment]
+    charts: PinnedCharts = field(default_factory=lambda: PinnedCharts(None))
+    open_values: OpenValues = field(default_factory=lambda: OpenValues({}))
 
     def __post_init__(self) -> None:
         if self.renders is None:
@@ -44,6 +49,8 @@ class Context:
             metrics=METRICS,
             steps_dir=root / STEPS_DIR,
             renders=renders or Renders(root),
+            charts=PinnedCharts(store.default_root(root)),
+            open_values=load_open_values(root / OPEN_VALUES_FILE, OPEN_VALUES_FILE),
         )
 
     def render(self, path: str) -> list[dict] | RenderError:
