@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from gitops.core import rendercache, yamlio
+from gitops.core import rendercache, variants, yamlio
 from gitops.core.kustomize import Rendered, RenderError, build, relative
 
 
@@ -57,3 +57,8 @@ class Renders:
             bodies, _ = yamlio.load_documents(result.text)
             self._objects[path] = [b for b in bodies if isinstance(b, dict)]
         return self._objects[path]
+
+    def without(self, path: str, file: str, field: str, index: int) -> str | None:
+        """The render of `path` with entry `index` of `field` left out of kustomization `file` (both
+        repo-relative), or None when kustomize refuses it; cached like every render."""
+        return variants.render_without(self.root, self.root / path, Path(file), field, index, self.cache)

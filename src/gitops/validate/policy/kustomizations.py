@@ -1,0 +1,168 @@
+"""The kustomization files a render reads, and what kustomize v5.8.1 matches their entries against.
+
+kustomize applies an entry of a kustomization (a Component's included) to the
+objects accumulated when that kustomization's transformers run: its own
+resources and bases, its generators, the Components listed before it and, for a
+Component, what its parent accumulated. This module does not replay that order.
+It answers "can this entry match anything?" against a superset of those objects:
+every object of the final render, and every object as written in the resource
+files (and generators) of the render's kustomizations. An entry that matches
+nothing in the superset matches nothing in kustomize either, so a rule built on
+it reports only certain no-ops (and misses an entry that only an object added
+later would match).
+
+Selectors: api/types/selector.go (anchored regexes on group, version, kind, name,
+namespace), matched against current and previous ids (api/internal/utils/makeResIds.go).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gitops.core import dependencies
+from gitops.validate.policy.fields import as_dict, as_list
+
+FILES = dependencies.KUSTOMIZATION_FILES
+
+
+@dataclass(frozen=True)
+class Kustomization:
+    directory: str  # repo-relative
+    file: str  # repo-relative path of the kustomization file
+    data: dict
+
+
+@dataclass(frozen=True)
+class Obj:
+    """One object kustomize may hold: its id, labels and annotations, and its body."""
+
+    group: str
+    version: str
+    kind: str
+    name: str
+    namespace: str
+    body: dict
+    written: bool  # as written in a resource file (its id is an original id), not as rendered
+
+    @property
+    def labels(self) -> dict:
+        return as_dict(as_dict(self.body.get("metadata")).get("labels"))
+
+    @property
+    def annotations(self) -> dict:
+        return as_dict(as_dict(self.body.get("metadata")).get("annotations"))
+
+
+@lru_cache(maxsize=1024)
+def _yaml(path: str, _mtime_ns: int) -> tuple[Any, ...]:
+    try:
+        return tuple(yaml.safe_load_all(Path(path).read_text()))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return ()
+
+
+def load(path: Path) -> list[Any]:
+    """The YAML documents of a file (cached while the file is unchanged); [] when unreadable."""
+    try:
+        return list(_yaml(str(path), path.stat().st_mtime_ns))
+    except OSError:
+        return []
+
+
+def tree(root: Path, source: str) -> list[Kustomization]:
+    """Every kustomization file the render of `source` reads, sorted by path."""
+    directories, _ = dependencies.files(root, Path(source))
+    out = []
+    for directory in sorted(directories):
+        file = next((directory / n for n in FILES if (root / directory / n).is_file()), None)
+        if file is not None:
+            docs = load(root / file)
+            data = docs[0] if docs and isinstance(docs[0], dict) else {}
+            out.append(Kustomization(str(directory), str(file), data))
+    return out
+
+
+def obj(body: dict, written: bool) -> Obj:
+    group, _, version = str(body.get("apiVersion") or "").rpartition("/")
+    meta = as_dict(body.get("metadata"))
+    name, namespace = str(meta.get("name") or ""), str(meta.get("namespace") or "")
+    return Obj(group, version, str(body.get("kind") or ""), name, namespace, body, written)
+
+
+def written_objects(root: Path, k: Kustomization) -> Iterator[Obj]:
+    """The objects of k's resource files, and the ConfigMaps and Secrets its generators create."""
+    for entry in as_list(k.data.get("resources")):
+        path = root / k.directory / str(entry)
+        if "://" not in str(entry) and path.is_file():
+            yield from (obj(doc, True) for doc in load(path) if isinstance(doc, dict))
+    for field, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
+        for gen in map(as_dict, as_list(k.data.get(field))):
+            meta = {"name": gen.get("name"), "namespace": gen.get("namespace")}
+            yield obj({"apiVersion": "v1", "kind": kind, "metadata": meta}, True)
+
+
+def universe(root: Path, renders: Iterable[list[dict]], trees: Iterable[list[Kustomization]]) -> list[Obj]:
+    """The superset an entry is matched against: rendered objects and written ones."""
+    out = [obj(body, False) for rendered in renders for body in rendered if isinstance(body, dict)]
+    seen: set[str] = set()
+    for ks in trees:
+        for k in ks:
+            if k.directory not in seen:
+                seen.add(k.directory)
+                out += written_objects(root, k)
+    return out
+
+
+def _anchored(pattern: Any) -> re.Pattern | None:
+    try:
+        return re.compile(f"^(?:{pattern})$")
+    except re.error:
+        return None
+
+
+def selects(selector: dict, o: Obj) -> bool:
+    """api/types/selector.go SelectorRegex: every non-empty field is an anchored regex on the id."""
+    for key, value in (
+        ("group", o.group),
+        ("version", o.version),
+        ("kind", o.kind),
+        ("name", o.name),
+        ("namespace", o.namespace),
+    ):
+        wanted = selector.get(key)
+        if wanted not in (None, ""):
+            pattern = _anchored(wanted)
+            if pattern is None or not pattern.match(value):
+                return False
+    return _label_selector(selector.get("labelSelector"), o.labels) and _label_selector(
+        selector.get("annotationSelector"), o.annotations
+    )
+
+
+def _label_selector(text: Any, values: dict) -> bool:
+    """A Kubernetes label selector string (k8s.io/apimachinery labels.Parse): k=v, k!=v, k, !k, k in (a,b)."""
+    if not text:
+        return True
+    for term in re.split(r",(?![^(]*\))", str(text)):
+        term = term.strip()
+        if m := re.fullmatch(r"(\S+?)\s+(in|notin)\s+\((.*)\)", term):
+            key, op, options = m.group(1), m.group(2), {x.strip() for x in m.group(3).split(",")}
+            if (str(values.get(key)) in options and key in values) != (op == "in"):
+                return False
+        elif m := re.fullmatch(r"(\S+?)\s*(==|!=|=)\s*(\S*)", term):
+            key, op, value = m.groups()
+            if (str(values.get(key)) == value and key in values) != (op != "!="):
+                return False
+        elif term.startswith("!"):
+            if term[1:].strip() in values:
+                return False
+        elif term not in values:
+            return False
+    return True
