@@ -96,12 +96,15 @@ def obj(body: dict, written: bool) -> Obj:
     return Obj(group, version, str(body.get("kind") or ""), name, namespace, body, written)
 
 
-def written_objects(root: Path, k: Kustomization) -> Iterator[Obj]:
-    """The objects of k's resource files, and the ConfigMaps and Secrets its generators create."""
+def written_objects(root: Path, k: Kustomization, generated: bool = True) -> Iterator[Obj]:
+    """The objects of k's resource files, and (unless not `generated`) the ConfigMaps and Secrets
+    its generators create."""
     for entry in as_list(k.data.get("resources")):
         path = root / k.directory / str(entry)
         if "://" not in str(entry) and path.is_file():
             yield from (obj(doc, True) for doc in load(path) if isinstance(doc, dict))
+    if not generated:
+        return
     for field, kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
         for gen in map(as_dict, as_list(k.data.get(field))):
             meta = {"name": gen.get("name"), "namespace": gen.get("namespace")}
