@@ -62,8 +62,11 @@ class OpenValues:
 
 
 def load_open_values(path: Path, shown_as: str) -> OpenValues:
-    """Read the reviewed list; an entry without chart, path or a reason is an error, never skipped."""
-    data = yaml.safe_load(path.read_text()) if path.is_file() else None
+    """Read the reviewed list; an entry without chart, path or a reason is an error, never skipped.
+    A repo without the file opens no map."""
+    if not path.is_file():
+        return OpenValues({})
+    data = yaml.safe_load(path.read_text())
     if not isinstance(data, dict) or not isinstance(data.get("open"), list):
         raise PlatformListError(f"{shown_as}: expected a mapping with an `open:` list")
     paths: dict[str, set[str]] = {}

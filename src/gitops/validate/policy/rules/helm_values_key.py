@@ -80,7 +80,7 @@ def check(overlay: Overlay) -> Iterable[Finding]:
                     yield overlay.finding(app, where, "is not a YAML map of values", "write the values as a YAML map")
                     continue
                 for keys, known in unknown_keys(given, defaults, chart, opened):
-                    near = difflib.get_close_matches(keys[-1], known, n=1)
+                    near = difflib.get_close_matches(keys[-1], known, n=1, cutoff=0.75)
                     hint = f"did you mean {near[0]}? " if near else ""
                     shown = f"{where}.{'.'.join(keys)}" if field == "valuesObject" else where
                     yield overlay.finding(

@@ -80,7 +80,7 @@ def check(overlay: Overlay) -> Iterable[Finding]:
                         continue  # kustomize refuses a merge without a base: the render finding says so
                     for path, key in keys(root / k.directory, gen):
                         if key not in known:
-                            near = difflib.get_close_matches(key, sorted(known), n=1)
+                            near = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
                             entry = (k.file, f"{field}[{i}].{path}", name, key, near[0] if near else "")
                             added.setdefault(entry, []).append(source)
     for (file, path, name, key, near), sources in sorted(added.items()):
