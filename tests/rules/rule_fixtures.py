@@ -14,6 +14,7 @@ from gitops.core.documents import Document
 from gitops.validate.policy import Context
 from gitops.validate.policy.charts import OPEN_VALUES_FILE, PinnedCharts, load_open_values
 from gitops.validate.policy.platform import load_platform_objects
+from gitops.validate.policy.storage import SERVING_STORAGE_FILE, load_serving_storage
 from gitops.validate.schemas import store
 from mlpipeline.metric_names import METRICS
 
@@ -42,4 +43,5 @@ def make_context(steps_dir: Path | None = None, metrics=METRICS) -> Context:
         steps_dir=steps_dir or REPO / "src" / "mlpipeline",
         charts=PinnedCharts(store.default_root(PROJECT)),
         open_values=load_open_values(REPO / OPEN_VALUES_FILE, OPEN_VALUES_FILE),
+        storage=load_serving_storage(REPO / SERVING_STORAGE_FILE, SERVING_STORAGE_FILE),
     )

@@ -13,6 +13,7 @@ from gitops.core.kustomize import RenderError
 from gitops.core.renders import Renders
 from gitops.validate.policy.charts import OPEN_VALUES_FILE, OpenValues, PinnedCharts, load_open_values
 from gitops.validate.policy.platform import PlatformObjects, load_platform_objects
+from gitops.validate.policy.storage import SERVING_STORAGE_FILE, ServingStorage, load_serving_storage
 from gitops.validate.schemas import store
 
 PLATFORM_FILE = "policy/platform-objects.yaml"
@@ -23,7 +24,8 @@ STEPS_DIR = "src/mlpipeline"
 class Context:
     """Repo-wide inputs, built once per run: the root, the reviewed platform list, the metric
     list, the steps package, the run's renders (what Application rules follow), the pinned
-    Helm charts and the reviewed list of the value maps they leave open."""
+    Helm charts, the reviewed list of the value maps they leave open, and the reviewed list of
+    where each environment's serving fetches models from."""
 
     root: Path
     platform: PlatformObjects
@@ -32,6 +34,7 @@ class Context:
     renders: Renders = field(default=None)  # type: ignore[assignment]
     charts: PinnedCharts = field(default_factory=lambda: PinnedCharts(None))
     open_values: OpenValues = field(default_factory=lambda: OpenValues({}))
+    storage: ServingStorage = field(default_factory=lambda: ServingStorage({}))
 
     def __post_init__(self) -> None:
         if self.renders is None:
@@ -51,6 +54,7 @@ class Context:
             renders=renders or Renders(root),
             charts=PinnedCharts(store.default_root(root)),
             open_values=load_open_values(root / OPEN_VALUES_FILE, OPEN_VALUES_FILE),
+            storage=load_serving_storage(root / SERVING_STORAGE_FILE, SERVING_STORAGE_FILE),
         )
 
     def render(self, path: str) -> list[dict] | RenderError:
