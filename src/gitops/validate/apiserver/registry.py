@@ -8,33 +8,15 @@ here, at import, like the policy rules' registry.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from types import ModuleType
 
+from gitops.core.modules import discover
 from gitops.validate.apiserver import rules as _package
 
 REQUIRED = ("ID", "DESCRIPTION", "SOURCE", "KINDS", "check")
 
 
-class CheckRegistryError(Exception):
-    """A check module is malformed or reuses another module's ID."""
-
-
-def discover(package: ModuleType = _package) -> tuple[ModuleType, ...]:
-    found: dict[str, ModuleType] = {}
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        missing = [name for name in REQUIRED if not hasattr(module, name)]
-        if missing:
-            raise CheckRegistryError(f"{module.__name__}: a check module needs {', '.join(missing)}")
-        if module.ID in found:
-            raise CheckRegistryError(f"{module.__name__}: ID {module.ID} is already {found[module.ID].__name__}'s")
-        found[module.ID] = module
-    return tuple(found[key] for key in sorted(found))
-
-
-CHECKS = discover()
+CHECKS = discover(_package, REQUIRED, "check")
 
 
 def for_kind(kind: str) -> tuple[ModuleType, ...]:
