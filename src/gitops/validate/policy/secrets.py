@@ -34,12 +34,13 @@ def external_secret_keys(es: Document) -> set[str] | None:
     return keys
 
 
-def config_keys(overlay: Overlay, kind: str, name: str, namespace: str) -> set[str] | None:
-    """The keys of the ConfigMap or Secret the overlay creates under that name; None: not created here
-    (another rule reports a missing one), or its keys are not known."""
+def config_keys(overlay: Overlay, kind: str, name: str, namespace: str, binary: bool = True) -> set[str] | None:
+    """The keys of the ConfigMap or Secret the overlay creates under that name (a ConfigMap's
+    binaryData too, unless not `binary`); None: not created here (another rule reports a
+    missing one), or its keys are not known."""
     doc = overlay.named(kind, name, namespace)
     if doc is not None:
-        fields = ("data", "binaryData") if kind == "ConfigMap" else ("data", "stringData")
+        fields = ("data", "binaryData" if binary else "data") if kind == "ConfigMap" else ("data", "stringData")
         return {str(k) for f in fields for k in as_dict(doc.body.get(f))}
     if kind == "Secret":
         for es in overlay.of_kind("ExternalSecret"):

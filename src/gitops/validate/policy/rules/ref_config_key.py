@@ -1,11 +1,12 @@
 """Every key a pod or a workflow reads from a ConfigMap or Secret of the overlay is a key that object has."""
 
 # Kubernetes: a container whose env configMapKeyRef/secretKeyRef names a missing key is not
-# started (CreateContainerConfigError: couldn't find key X in ConfigMap ns/name), and a volume
-# item with a missing key fails the mount, unless the reference is `optional: true`
-# (pkg/kubelet/kubelet_pods.go makeEnvironmentVariables, pkg/volume/configmap). Argo Workflows
+# started (CreateContainerConfigError: couldn't find key X in ConfigMap ns/name; env reads a
+# ConfigMap's data only), and a volume item with a missing key (data or binaryData) fails the
+# mount, unless the reference is `optional: true` (pkg/kubelet/kubelet_pods.go
+# makeEnvironmentVariables, pkg/volume/configmap). Argo Workflows
 # v4.0.6 workflow/common/configmap.go GetConfigMapValue: "ConfigMap '%s' does not have the key
-# '%s'", which fails the workflow unless the parameter has valueFrom.default (util.go,
+# '%s'" (cm.Data only), which fails the workflow unless the parameter has valueFrom.default (util.go,
 # operator.go setGlobalParameters). The name the error shows is the hashed one kustomize made.
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ def _volume_refs(here: str, volume: dict) -> Iterator[tuple[str, str, dict, str]
 
 
 def references(overlay: Overlay) -> Iterator[tuple[Document, str, str, dict, str, bool]]:
-    """(doc, path, kind, ref holding name, key, tolerated) of every key reference."""
+    """(doc, path, kind, ref holding name, key, tolerated) of every key reference; a volume item's
+    path ends in `items[i].key`, the only references that also see a ConfigMap's binaryData."""
     for pod in pods(overlay.docs):
         for c in pod.containers:
             for i, env in enumerate(map(as_dict, as_list(c.body.get("env")))):
@@ -82,7 +84,7 @@ def check(overlay: Overlay) -> Iterable[Finding]:
         name = ref.get("name")
         if tolerated or not isinstance(name, str) or templated(name) or templated(key):
             continue  # optional, defaulted, or filled in by Argo at run time
-        keys = config_keys(overlay, kind, name, doc.namespace)
+        keys = config_keys(overlay, kind, name, doc.namespace, binary=".items[" in path)
         if keys is not None and key not in keys:
             near = difflib.get_close_matches(key, sorted(keys), n=1, cutoff=0.75)
             hint = f"did you mean {near[0]}? " if near else ""
