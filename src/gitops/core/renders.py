@@ -23,6 +23,7 @@ class Renders:
         self.cache = cache  # renders on disk, content-addressed (core.rendercache); None: always build
         self._results: dict[str, Rendered | RenderError] = {}
         self._objects: dict[str, list[dict[str, Any]]] = {}
+        self._keys: dict[str, str] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -61,4 +62,8 @@ class Renders:
     def without(self, path: str, file: str, field: str, index: int) -> str | None:
         """The render of `path` with entry `index` of `field` left out of kustomization `file` (both
         repo-relative), or None when kustomize refuses it; cached like every render."""
-        return variants.render_without(self.root, self.root / path, Path(file), field, index, self.cache)
+        with self._guard:
+            if path not in self._keys:  # one run reads each input once
+                self._keys[path] = rendercache.key(self.root, self.root / path)
+            base = self._keys[path]
+        return variants.render_without(self.root, self.root / path, base, Path(file), field, index, self.cache)

@@ -20,15 +20,14 @@ from pathlib import Path
 
 import yaml
 
-from gitops.core import dependencies, rendercache
+from gitops.core import dependencies
 from gitops.core.kustomize import RenderError, build
 from mlpipeline.atomicfile import write_atomic
 
 FORMAT = "1"  # bump when what is stored changes
 
 
-def _key(root: Path, directory: Path, file: Path, field: str, index: int) -> str:
-    base = rendercache.key(root, directory)
+def _key(base: str, file: Path, field: str, index: int) -> str:
     return hashlib.sha256(f"variant\0{FORMAT}\0{base}\0{file}\0{field}\0{index}".encode()).hexdigest()
 
 
@@ -59,11 +58,14 @@ def _build_without(root: Path, directory: Path, file: Path, field: str, index: i
             return None  # without the entry the build fails: the entry matters
 
 
-def render_without(root: Path, directory: Path, file: Path, field: str, index: int, cache: Path | None) -> str | None:
+def render_without(
+    root: Path, directory: Path, base: str, file: Path, field: str, index: int, cache: Path | None
+) -> str | None:
     """The render of `directory` with entry `index` of `field` removed from the kustomization `file`
-    (repo-relative), or None when kustomize refuses that variant."""
+    (repo-relative), or None when kustomize refuses that variant; `base` is rendercache.key of the
+    real render (it covers every input byte)."""
     root = root.resolve()
-    entry = cache / f"{_key(root, directory, file, field, index)}.json" if cache else None
+    entry = cache / f"{_key(base, file, field, index)}.json" if cache else None
     if entry is not None and entry.is_file():
         return json.loads(entry.read_text())["text"]
     text = _build_without(root, directory, file, field, index)

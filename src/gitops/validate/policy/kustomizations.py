@@ -63,7 +63,7 @@ class Obj:
 @lru_cache(maxsize=1024)
 def _yaml(path: str, _mtime_ns: int) -> tuple[Any, ...]:
     try:
-        return tuple(yaml.safe_load_all(Path(path).read_text()))
+        return tuple(yaml.load_all(Path(path).read_text(), Loader=yaml.CSafeLoader))
     except (OSError, yaml.YAMLError, UnicodeDecodeError):
         return ()
 
@@ -76,17 +76,29 @@ def load(path: Path) -> list[Any]:
         return []
 
 
+def _kustomization(root: Path, directory: Path) -> Kustomization | None:
+    file = next((directory / n for n in FILES if (root / directory / n).is_file()), None)
+    if file is None:
+        return None
+    docs = load(root / file)
+    return Kustomization(str(directory), str(file), docs[0] if docs and isinstance(docs[0], dict) else {})
+
+
 def tree(root: Path, source: str) -> list[Kustomization]:
-    """Every kustomization file the render of `source` reads, sorted by path."""
-    directories, _ = dependencies.files(root, Path(source))
-    out = []
-    for directory in sorted(directories):
-        file = next((directory / n for n in FILES if (root / directory / n).is_file()), None)
-        if file is not None:
-            docs = load(root / file)
-            data = docs[0] if docs and isinstance(docs[0], dict) else {}
-            out.append(Kustomization(str(directory), str(file), data))
-    return out
+    """Every kustomization the render of `source` reads (itself, its bases and components), by path."""
+    root = root.resolve()
+    found: dict[Path, Kustomization] = {}
+    todo = [Path(source)]
+    while todo:
+        directory = todo.pop()
+        if directory in found or (k := _kustomization(root, directory)) is None:
+            continue
+        found[directory] = k
+        for entry in [*as_list(k.data.get("resources")), *as_list(k.data.get("components"))]:
+            target = (root / directory / str(entry)).resolve()
+            if "://" not in str(entry) and target.is_dir() and target.is_relative_to(root):
+                todo.append(target.relative_to(root))
+    return [found[d] for d in sorted(found)]
 
 
 def obj(body: dict, written: bool) -> Obj:
