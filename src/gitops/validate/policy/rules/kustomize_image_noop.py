@@ -84,7 +84,7 @@ def matches(name: str, image: str) -> bool:
     try:
         return re.match(f"^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@sha256:[a-zA-Z0-9_.{{}}-]*)?$", image) is not None
     except re.error:
-        return False
+        return True  # Go's RE2 compiles some names Python's re does not (`*` matches every image there)
 
 
 def check(overlay: Overlay) -> Iterable[Finding]:
