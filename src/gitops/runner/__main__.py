@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,7 +31,7 @@ from typing import Any, TextIO
 from gitops.argo.arguments import GlobalParameterError
 from gitops.core import kustomize as render
 from gitops.core import layout, yamlio
-from gitops.runner import drift_sample, local_pod, localenv, summary, sync, workflow
+from gitops.runner import drift_sample, local_pod, localenv, step_server, summary, sync, workflow
 from gitops.runner.errors import RunnerError
 from gitops.runner.operator import Hang
 from gitops.runner.tree import LiveTree
@@ -61,6 +63,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default="shifted",
         help="CronWorkflow runs: the recent-inputs sample to generate (default: shifted)",
     )
+    p.add_argument(
+        "--step-server",
+        choices=("on", "off"),
+        default=os.environ.get("GITOPS_STEP_SERVER", "on"),
+        help="on: fork the step image's pods from one interpreter that imported its libraries once; "
+        "off: a plain process per pod (default: $GITOPS_STEP_SERVER, else on)",
+    )
     p.add_argument("--repo", type=Path, default=Path.cwd())
     args = p.parse_args(argv)
     if args.file is None:
@@ -75,11 +84,30 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     repo = args.repo.resolve()
     state = (repo / args.state_dir).resolve() if not args.state_dir.is_absolute() else args.state_dir
+    server = None
+    if args.step_server == "on" and args.file is None:
+        # An overlay runs the step image's pipeline: start importing its libraries now, while this process
+        # renders and starts the local services (a refusal below stops it, having run nothing).
+        server = _start_step_server(_step_extra(args, repo))
     try:
-        return _run(args, repo, state)
+        return _run(args, repo, state, server)
     except (RunnerError, render.RenderError) as err:
         print(f"runner: {err}", file=sys.stderr)
         return 2
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def _step_extra(args: argparse.Namespace, repo: Path) -> dict[str, str]:
+    """Set in every container: the step image runs this checkout's src/ (it is built from it), whatever the
+    venv has installed, and no pull request leaves this machine."""
+    return {"PR_PROVIDER": "none", "PYTHONPATH": str(repo / "src")} if args.file is None else {}
+
+
+def _start_step_server(extra: dict[str, str]) -> step_server.StepServer | None:
+    home = Path(tempfile.mkdtemp(prefix="gitops-step-server-"))
+    return step_server.StepServer.start({**local_pod.base_environment(home), **extra}, home)
 
 
 def _documents(args: argparse.Namespace, repo: Path) -> tuple[list[dict[str, Any]], str]:
@@ -98,7 +126,7 @@ def _documents(args: argparse.Namespace, repo: Path) -> tuple[list[dict[str, Any
     return [b for b in bodies if isinstance(b, dict)], source
 
 
-def _run(args: argparse.Namespace, repo: Path, state: Path) -> int:
+def _run(args: argparse.Namespace, repo: Path, state: Path, server: step_server.StepServer | None) -> int:
     started = time.perf_counter()
     out: TextIO = sys.stderr if args.output == "json" else sys.stdout
     docs, source = _documents(args, repo)
@@ -113,6 +141,7 @@ def _run(args: argparse.Namespace, repo: Path, state: Path) -> int:
     run_dir.mkdir(parents=True)
     overlay_run = args.file is None
     config = _pipeline_config(docs)
+    extra = _step_extra(args, repo)
     env = None
     overrides: dict[str, str] = {}
     if overlay_run:
@@ -141,9 +170,9 @@ def _run(args: argparse.Namespace, repo: Path, state: Path) -> int:
         workflow.config_maps(docs),
         localenv.read_secrets(secrets_file),
         overrides,
-        # The step image is built from this checkout's src/: run that code, whatever the venv has installed.
-        extra={"PR_PROVIDER": "none", "PYTHONPATH": str(repo / "src")} if overlay_run else {},
+        extra=extra,
         pod_fields={"metadata.namespace": plan.namespace},
+        step_server=server,
     )
     shown = run_dir.relative_to(repo) if run_dir.is_relative_to(repo) else run_dir
     out.write(f"Running {kind} {doc['metadata']['name']} from {source} as {wf_name} (run directory {shown})\n")
@@ -157,6 +186,10 @@ def _run(args: argparse.Namespace, repo: Path, state: Path) -> int:
             if env.pushgateway
             else f"written to {env.metrics_dir}/"
         )
+    if server is None and args.step_server == "on" and step_server.serves(plan):
+        server = cluster.step_server = _start_step_server(extra)
+    if server is not None:
+        server.keep_log(run_dir / "step-server.log")
     try:
         try:
             op = workflow.start(plan, cluster, run_dir, state, wf_name)
@@ -190,8 +223,12 @@ def _run(args: argparse.Namespace, repo: Path, state: Path) -> int:
                 code = 1
         summary.write_json(run_dir / "summary.json", op, report)
     finally:
+        if server is not None:
+            server.stop()
         if env is not None:
             env.stop()
+    if server is not None:
+        report.add("step server", server.describe())
     if overlay_run:
         report.add("metrics", metrics)
         for note in env.notes:

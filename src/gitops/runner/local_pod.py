@@ -1,7 +1,9 @@
 """One pod, as a local process: its environment, its emptyDir mounts, and what its end means in Argo.
 
 The container's command runs in the project venv (the step image is built from
-this repo). Every emptyDir mount becomes a per-pod directory and any argument,
+this repo): forked from the step server when it is `python -m/-c` and the server
+can run it as a fresh interpreter would (gitops.runner.step_server), otherwise as a
+plain process; both are the runner's children, waited on and killed alike. Every emptyDir mount becomes a per-pod directory and any argument,
 env value or output path of the *spec* under a mount point is rewritten to it;
 the runner's own host paths (the interpreter, the script file, local stand-ins
 for services) are never rewritten, wherever the checkout lives (/tmp included).
@@ -38,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from gitops.runner.errors import RunnerError
+from gitops.runner.step_server import ForkedPod, StepServer
 
 DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
 KILL_GRACE_S = 5.0  # SIGTERM, then SIGKILL: a short stand-in for terminationGracePeriodSeconds
@@ -53,6 +56,7 @@ class Cluster:
     extra: dict[str, str] = field(default_factory=dict)  # set in every container (e.g. no GitHub locally)
     pod_fields: dict[str, str] = field(default_factory=dict)  # fieldRef paths a pod can read: its namespace
     missing_secrets: set[str] = field(default_factory=set)
+    step_server: StepServer | None = None  # forks the step image's pods when it can (else plain processes)
 
     def config_map(self, name: str, where: str) -> dict[str, str]:
         if name not in self.config_maps:
@@ -131,7 +135,7 @@ def expand(value: str, env: dict[str, str]) -> str:
 class Process:
     """A started pod: its process, where it writes, and when it must be killed."""
 
-    popen: subprocess.Popen
+    popen: subprocess.Popen | ForkedPod
     pod_dir: Path
     mapped: dict[str, Path]
     started: float
@@ -175,6 +179,11 @@ def _signal(pid: int, sig: int) -> None:
         pass
 
 
+def base_environment(tmp: Path) -> dict[str, str]:
+    """What every pod's process has before its container's env: the host PATH, and HOME and TMPDIR in /tmp."""
+    return {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp), "TMPDIR": str(tmp), "PYTHONUNBUFFERED": "1"}
+
+
 def start(
     template: dict[str, Any],
     volumes: dict[str, dict[str, Any]],
@@ -203,22 +212,20 @@ def start(
         argv[0] = sys.executable
     tmp = mapped.get("/tmp", pod_dir / "tmp")
     tmp.mkdir(parents=True, exist_ok=True)
-    full_env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp),
-        "TMPDIR": str(tmp),
-        "PYTHONUNBUFFERED": "1",
-        **env,
-    }
+    full_env = {**base_environment(tmp), **env}
     workdir = container.get("workingDir")
-    with (pod_dir / "stdout.txt").open("wb") as out, (pod_dir / "stderr.txt").open("wb") as err:
+    cwd = remap(workdir, mapped) if workdir else str(pod_dir)
+    stdout, stderr = pod_dir / "stdout.txt", pod_dir / "stderr.txt"
+    with stdout.open("wb") as out, stderr.open("wb") as err:
+        popen = cluster.step_server.spawn(where, argv, full_env, cwd, stdout, stderr) if cluster.step_server else None
         try:
-            popen = subprocess.Popen(
+            popen = popen or subprocess.Popen(
                 argv,
                 env=full_env,
+                stdin=subprocess.DEVNULL,  # a container has no stdin unless its spec asks for one
                 stdout=out,
                 stderr=err,
-                cwd=remap(workdir, mapped) if workdir else pod_dir,
+                cwd=cwd,
                 start_new_session=True,
             )
         except OSError as error:

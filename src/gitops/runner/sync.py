@@ -123,6 +123,7 @@ def _post_sync(folder: Folder, server, cluster: local_pod.Cluster, run_dir: Path
             "SERVED_STORAGE_URI": folder.storage_uri,
         },
         pod_fields=cluster.pod_fields,
+        step_server=cluster.step_server,
     )
     jobs = post_sync_jobs(folder.bodies)
     if not jobs:

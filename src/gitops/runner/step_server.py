@@ -1,0 +1,200 @@
+"""The step server: pods of the step image forked from one interpreter that imported its libraries once.
+
+A pod of the step image is `python -m mlpipeline.<step>`, and most of such a process's life is importing
+MLflow, scikit-learn and pandas. The server (gitops/runner/zygote.py, its own process) imports them once;
+each pod is then a fork of it that sets its own argv, environment, working directory and stdout/stderr
+files and runs the step, so each pod is still a separate process with its own exit code and files.
+The runner becomes a child subreaper, so a forked pod is its child: it waits on it, kills its process
+group at a deadline and reads its exit status as it does for a plain process (ForkedPod is Popen's
+subset the runner uses).
+
+Whatever the server cannot run as a fresh interpreter would (zygote.py says what) it answers "plain",
+and `spawn` returns None: the caller starts a plain process. `--step-server off` (or
+GITOPS_STEP_SERVER=off) runs every pod as a plain process.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import select
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ZYGOTE = Path(__file__).with_name("zygote.py")
+# Run the server's file as __main__ with sys.path[0] = "" (its own empty directory): run by path,
+# src/gitops/runner/operator.py would shadow the standard library's operator module.
+BOOTSTRAP = "import sys; path = sys.argv[1]; __file__ = path; exec(compile(open(path).read(), path, 'exec'))"
+READY_TIMEOUT_S = 120.0
+PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
+
+
+class ForkedPod:
+    """A pod process the server forked and the kernel re-parented to the runner: Popen's wait, poll, pid."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is None:
+                _, status = os.waitpid(self.pid, 0)
+                self.returncode = os.waitstatus_to_exitcode(status)
+                break
+            if time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            time.sleep(0.01)
+        return self.returncode
+
+
+@dataclass
+class StepServer:
+    process: subprocess.Popen
+    conn: socket.socket
+    base_env: dict[str, str]
+    home: Path  # its cwd, HOME and TMPDIR, and its log: removed when it stops
+    kept_log: Path | None = None
+    additions: dict[str, str] = field(default_factory=dict)  # what the interpreter added at start (LC_CTYPE)
+    ready: bool | None = None  # None until the server said
+    problem: str = ""
+    preload_seconds: float = 0.0
+    forked: int = 0
+    plain: list[str] = field(default_factory=list)
+
+    @property
+    def log(self) -> Path:
+        return self.home / "step-server.log"
+
+    @classmethod
+    def start(cls, base_env: dict[str, str], home: Path) -> StepServer | None:
+        """Start importing now; None where forking cannot keep a pod a child of the runner."""
+        if not hasattr(os, "fork") or not _become_subreaper():
+            shutil.rmtree(home, ignore_errors=True)
+            return None
+        ours, theirs = socket.socketpair()
+        with (home / "step-server.log").open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-c", BOOTSTRAP, str(ZYGOTE), str(theirs.fileno())],
+                env=base_env,
+                cwd=home,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                pass_fds=(theirs.fileno(),),
+                start_new_session=True,
+            )
+        theirs.close()
+        return cls(process, ours, base_env, home)
+
+    def _await_ready(self) -> bool:
+        if self.ready is None:
+            message = self._receive(READY_TIMEOUT_S)
+            self.ready = bool(message.get("ready"))
+            if self.ready:
+                self.preload_seconds = message["seconds"]
+                started = message["environ"]
+                self.additions = {k: v for k, v in started.items() if self.base_env.get(k) != v}
+            else:
+                self.problem = message.get("error") or f"no answer (its log: {self.kept_log or self.log})"
+        return self.ready
+
+    def spawn(self, name: str, argv: list[str], env: dict[str, str], cwd: str, stdout: Path, stderr: Path):
+        """A ForkedPod running `argv`, or None: then the caller starts a plain process."""
+        if not self._await_ready():
+            return None
+        request = {
+            "name": name,
+            "argv": argv,
+            "env": {**self.additions, **env},
+            "cwd": cwd,
+            "stdout": str(stdout),
+            "stderr": str(stderr),
+        }
+        try:
+            self.conn.sendall((json.dumps(request) + "\n").encode())
+            answer = self._receive(READY_TIMEOUT_S)
+        except OSError as err:
+            answer = {"plain": f"the server is gone ({err.strerror})"}
+        if "pid" not in answer:
+            self.plain.append(f"{name}: {answer.get('plain') or answer.get('error') or 'no answer'}")
+            return None
+        self.forked += 1
+        return ForkedPod(answer["pid"])
+
+    def _receive(self, timeout: float) -> dict:
+        """One JSON line from the server; {} when it closed, died or said nothing in time."""
+        data = b""
+        deadline = time.monotonic() + timeout
+        while not data.endswith(b"\n"):
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.conn], [], [], left)[0]:
+                return {}
+            chunk = self.conn.recv(65536)
+            if not chunk:
+                return {}
+            data += chunk
+        return json.loads(data)
+
+    def describe(self) -> str:
+        """One line for the run's summary: how the pods ran."""
+        if self.ready is False:
+            return f"not used: {self.problem}; every pod ran as a plain process"
+        text = f"{self.forked} pod(s) forked from one interpreter that imported the step image's libraries"
+        text += f" once ({self.preload_seconds:.1f} s)" if self.ready else " (never needed)"
+        if self.plain:
+            text += f"; plain processes: {'; '.join(self.plain[:3])}{' ...' if len(self.plain) > 3 else ''}"
+        return text
+
+    def keep_log(self, path: Path) -> None:
+        """Where the server's log goes when it stops (its own directory is removed then)."""
+        self.kept_log = path
+
+    def stop(self) -> None:
+        """Hang up (the server exits when it reads the end), make sure it is gone, keep its log."""
+        if self.process.returncode is not None:
+            return
+        self.conn.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.kept_log is not None:
+            shutil.copyfile(self.log, self.kept_log)
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def serves(plan) -> bool:
+    """Whether a template of the run starts this interpreter with -m or -c: only then is the server worth
+    its imports (the conformance cases' `sh -c` pods never ask it)."""
+    for spec in [plan.main.spec, *(owner.spec for owner in plan.owners.values())]:
+        for template in spec.get("templates") or []:
+            container = template.get("container") or {}
+            argv = [*(container.get("command") or []), *(container.get("args") or [])]
+            if argv[:1] in (["python"], ["python3"]) and argv[1:2] in (["-m"], ["-c"]):
+                return True
+    return False
+
+
+def _become_subreaper() -> bool:
+    """Orphaned descendants (a forked pod, once its middle process exits) become this process's children."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
