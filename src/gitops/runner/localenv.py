@@ -7,6 +7,8 @@ second run sees the first run's registry, deployed pin and alias, and
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,12 +43,27 @@ def git(*args: str, cwd: Path | None = None) -> str:
 
 def ensure_experiment(tracking_uri: str, name: str, artifacts: Path) -> None:
     """Create the experiment with a fixed artifact root, so steps running in different directories share it."""
+    if _experiment_in_sqlite(tracking_uri, name):
+        return
     from mlflow import MlflowClient
 
     client = MlflowClient(tracking_uri)
     if client.get_experiment_by_name(name) is None:
         artifacts.mkdir(parents=True, exist_ok=True)
         client.create_experiment(name, artifact_location=artifacts.resolve().as_uri())
+
+
+def _experiment_in_sqlite(tracking_uri: str, name: str) -> bool:
+    """Whether a local SQLite store already has the experiment: a read-only query instead of importing MLflow
+    (two seconds) and opening its store. Any doubt (no file, another schema) answers False: MLflow decides."""
+    path = Path(tracking_uri.removeprefix("sqlite:///").split("?")[0])
+    if not tracking_uri.startswith("sqlite:///") or not path.is_file():
+        return False
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+            return db.execute("SELECT 1 FROM experiments WHERE name = ?", (name,)).fetchone() is not None
+    except sqlite3.Error:
+        return False
 
 
 def read_secrets(path: Path) -> dict[str, dict[str, str]]:
@@ -70,11 +87,17 @@ def start(repo: Path, state: Path, tracking_uri: str | None, experiment: str, ba
     db.parent.mkdir(parents=True, exist_ok=True)
     remote.refuse_uncommitted(repo, "dev")
     env = LocalEnv(state, tracking_uri or f"sqlite:///{db.resolve()}", state / "remote.git")
-    env.notes.append(f"local git remote {env.remote}: {remote.up_to_date(repo, env.remote, base)}")
-    ensure_experiment(env.tracking_uri, experiment, state / "mlflow" / "artifacts")
-    if services.pushgateway_installed():
-        env.pushgateway = services.start_pushgateway(run_dir / "pushgateway.log")
-    else:
+    if services.pushgateway_installed():  # it starts while git and the experiment check run
+        env.pushgateway = services.start_pushgateway(run_dir / "pushgateway.log", wait=False)
+    try:
+        env.notes.append(f"local git remote {env.remote}: {remote.up_to_date(repo, env.remote, base)}")
+        ensure_experiment(env.tracking_uri, experiment, state / "mlflow" / "artifacts")
+        if env.pushgateway:
+            env.pushgateway.wait_ready()
+    except BaseException:
+        env.stop()
+        raise
+    if not env.pushgateway:
         env.metrics_dir = run_dir / "metrics"
         env.notes.append(
             f"no Pushgateway ({services.PUSHGATEWAY} not installed): metrics written to {env.metrics_dir}/ "

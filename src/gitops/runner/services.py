@@ -22,6 +22,7 @@ import requests
 
 PUSHGATEWAY = "/usr/bin/prometheus-pushgateway"
 VENV_BIN = Path(sys.executable).parent
+READY_POLL_S = 0.02  # the Pushgateway is ready in tens of milliseconds: a coarse poll would be most of its start
 
 
 class ServiceError(Exception):
@@ -40,6 +41,23 @@ class Server:
     url: str
     log: Path
     root: Path | None = field(default=None)
+    health: str = ""
+    timeout: float = 90
+
+    def wait_ready(self) -> Server:
+        """Until the health URL answers 200; ServiceError (and the server stopped) if it exits or never does."""
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServiceError(
+                    f"{self.process.args[0]} exited with {self.process.returncode}:\n{self.log.read_text()[-2000:]}"
+                )
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(self.url + self.health, timeout=2).status_code == 200:
+                    return self
+            time.sleep(READY_POLL_S)
+        self.stop()
+        raise ServiceError(f"{self.process.args[0]} not healthy after {self.timeout}s:\n{self.log.read_text()[-2000:]}")
 
     def stop(self) -> None:
         """Stop the whole process group (the server and any worker it forked)."""
@@ -61,38 +79,31 @@ def start_server(
     env: dict | None = None,
     timeout: float = 90,
     cwd: Path | None = None,
+    wait: bool = True,
 ) -> Server:
+    """Start a server in its own process group; with wait=False, call wait_ready() before using it."""
     log.parent.mkdir(parents=True, exist_ok=True)
-    handle = log.open("w")
-    process = subprocess.Popen(
-        argv,
-        stdout=handle,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        env={**os.environ, **(env or {})},
-        cwd=cwd,
-    )
-    server = Server(process, url, log)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise ServiceError(f"{argv[0]} exited with {process.returncode}:\n{log.read_text()[-2000:]}")
-        with contextlib.suppress(requests.RequestException):
-            if requests.get(url + health, timeout=2).status_code == 200:
-                return server
-        time.sleep(0.3)
-    server.stop()
-    raise ServiceError(f"{argv[0]} not healthy after {timeout}s:\n{log.read_text()[-2000:]}")
+    with log.open("w") as handle:
+        process = subprocess.Popen(
+            argv,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, **(env or {})},
+            cwd=cwd,
+        )
+    server = Server(process, url, log, health=health, timeout=timeout)
+    return server.wait_ready() if wait else server
 
 
 def pushgateway_installed() -> bool:
     return os.access(PUSHGATEWAY, os.X_OK)
 
 
-def start_pushgateway(log: Path) -> Server:
+def start_pushgateway(log: Path, wait: bool = True) -> Server:
     port = free_port()
     return start_server(
-        [PUSHGATEWAY, f"--web.listen-address=127.0.0.1:{port}"], f"http://127.0.0.1:{port}", "/-/ready", log
+        [PUSHGATEWAY, f"--web.listen-address=127.0.0.1:{port}"], f"http://127.0.0.1:{port}", "/-/ready", log, wait=wait
     )
 
 
