@@ -3,7 +3,9 @@
 The container's command runs in the project venv (the step image is built from
 this repo): forked from the step server when it is `python -m/-c` and the server
 can run it as a fresh interpreter would (gitops.runner.step_server), otherwise as a
-plain process; both are the runner's children, waited on and killed alike. Every emptyDir mount becomes a per-pod directory and any argument,
+plain process; both are the runner's children, waited on and killed alike.
+
+Every emptyDir mount becomes a per-pod directory and any argument,
 env value or output path of the *spec* under a mount point is rewritten to it;
 the runner's own host paths (the interpreter, the script file, local stand-ins
 for services) are never rewritten, wherever the checkout lives (/tmp included).

@@ -13,6 +13,10 @@ import-time state that came from the server's own environment (RESET), and runs 
 through the interpreter's own exit path (threads joined, atexit, streams flushed, SystemExit and
 uncaught exceptions as `python` handles them).
 
+A forked pod starts as if its program had imported PRELOAD first: their import-time effects (MLflow's
+telemetry file under $HOME, scikit-learn's KMP_* variables) are there even when the program never
+imports them; every step of the step image does.
+
 A request the server cannot run as the interpreter would is answered {"plain": why}, and the runner
 starts a plain process: a command other than this interpreter with -m/-c, a thread in the server, a
 working directory that does not exist, or an environment that differs from the server's in a variable
@@ -218,15 +222,26 @@ def become_pod(request: dict) -> None:
 
 
 def run_pod(request: dict) -> None:
-    """Run the pod's program; its exceptions and SystemExit reach the interpreter, as under `python`."""
+    """Run the pod's program, then leave through the interpreter's own exit (threads joined, atexit, files
+    flushed); SystemExit reaches it as under `python`."""
     become_pod(request)
     mode, target = request["argv"][1:3]
-    if mode == "-m":
-        import runpy
+    try:
+        if mode == "-m":
+            import runpy
 
-        runpy._run_module_as_main(target)  # what `python -m` calls
-    else:
-        exec(compile(target, "<string>", "exec"), sys.modules["__main__"].__dict__)
+            runpy._run_module_as_main(target)  # what `python -m` calls
+        else:
+            exec(compile(target, "<string>", "exec"), sys.modules["__main__"].__dict__)
+    except SystemExit:
+        raise
+    except BaseException as err:
+        # What the interpreter does with an uncaught exception, with a traceback that starts where a fresh
+        # interpreter's would (without this file's frames); an uncaught Ctrl-C ends in 130, as SIGINT would.
+        err = err.with_traceback(err.__traceback__.tb_next if err.__traceback__ else None)
+        sys.last_type, sys.last_value, sys.last_traceback = type(err), err, err.__traceback__
+        sys.excepthook(type(err), err, err.__traceback__)
+        raise SystemExit(130 if isinstance(err, KeyboardInterrupt) else 1) from None
 
 
 def _reset_tempfile() -> None:

@@ -1,0 +1,137 @@
+"""The step server: a forked pod ends, writes and sees exactly what a plain process would.
+
+tests/fixtures/runner/step-server.yaml runs python pods (-c and -m) through the CLI twice, with
+`--step-server off` (a plain process per pod) and `on`, each in its own state directory; the records,
+each pod's logs and the files it left must be the same. Two differences are by design, and named here:
+a forked pod starts as if it had imported the step image's libraries, so MLflow's import-time telemetry
+file is in its $HOME and scikit-learn's KMP_* variables in its environment even when its own program
+never imports them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+WORKFLOW = Path(__file__).resolve().parents[1] / "fixtures" / "runner" / "step-server.yaml"
+SH_ONLY = Path(__file__).resolve().parents[1] / "fixtures" / "runner" / "conformance" / "dag-failure-handled"
+TIMES = {"startedAt", "finishedAt", "estimatedDuration", "resourcesDuration", "progress"}
+RANDOM = {"draw", "seen"}  # a random number; compared on its own below
+# What a forked pod has because the server imported the step image's libraries (see the module's doc).
+IMPORTED_BY_THE_SERVER_ENV = {"KMP_DUPLICATE_LIB_OK", "KMP_INIT_AT_FORK"}
+TELEMETRY = ".config/mlflow/telemetry.json"
+PLAIN_IN_BOTH = ("-sets-an-imported-variable", "-passes-a-flag")  # the server refuses these two
+
+
+def run(repo: Path, state: Path, mode: str, file: Path = WORKFLOW) -> subprocess.CompletedProcess:
+    argv = [sys.executable, "-m", "gitops.runner", "--file", str(file), "--state-dir", str(state), "--name", "wf"]
+    argv += ["--output", "json", "--step-server", mode]
+    env = {**os.environ, "RUNNER_ONLY": "set in the runner's environment, never in a pod's"}
+    return subprocess.run(argv, capture_output=True, text=True, cwd=repo, env=env, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def runs(repo, tmp_path_factory):
+    root = tmp_path_factory.mktemp("step-server")
+    out = {}
+    for mode in ("off", "on"):
+        proc = run(repo, root / mode, mode)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        (run_dir,) = (root / mode / "runs").iterdir()
+        out[mode] = (proc, run_dir)
+    return out
+
+
+def normalized(value, run_dir: Path):
+    """The record or a file's text with this run's paths and timestamps taken out."""
+    if isinstance(value, dict):
+        return {k: normalized(v, run_dir) for k, v in value.items() if k not in TIMES}
+    if isinstance(value, list):
+        return [normalized(v, run_dir) for v in value]
+    return value.replace(str(run_dir), "RUN") if isinstance(value, str) else value
+
+
+def nodes(proc, run_dir: Path) -> dict[str, dict]:
+    record = json.loads(proc.stdout)
+    out = {}
+    for node in record["status"]["nodes"].values():
+        params = (node.get("outputs") or {}).get("parameters") or []
+        node.get("outputs", {})["parameters"] = [p for p in params if p["name"] not in RANDOM]
+        out[node["displayName"]] = normalized(node, run_dir)
+    return out
+
+
+def outputs(run_dir: Path, pod: str) -> Path:
+    (found,) = (run_dir / "pods").glob(f"*-{pod}")
+    return found / "volumes" / "tmp" / "outputs"
+
+
+def test_a_forked_pod_ends_as_a_plain_process_would(runs):
+    plain, forked = (nodes(*runs[mode]) for mode in ("off", "on"))
+    assert forked == plain
+    ends = {name: (n["phase"], n.get("message", "")) for name, n in forked.items() if n["type"] == "Pod"}
+    assert ends["exits-3"] == ("Failed", "main: Error (exit code 3)")
+    assert ends["exits-with-a-message"] == ("Failed", "main: Error (exit code 1)")
+    assert ends["raises"] == ("Failed", "main: Error (exit code 1)")
+    assert ends["interrupted"] == ("Failed", "main: Error (exit code 130)")
+    assert ends["killed"] == ("Failed", "main: Error (exit code 137)")
+    assert ends["past-its-deadline"] == ("Failed", "Pod was active on the node longer than the specified deadline")
+    exits_late = {p["name"]: p["value"] for p in forked["exits-late"]["outputs"]["parameters"]}
+    assert exits_late == {"thread": "joined", "atexit": "ran", "unclosed": "flushed at exit"}
+
+
+def test_each_pod_leaves_the_same_logs_and_files(runs):
+    (_, plain_dir), (_, forked_dir) = runs["off"], runs["on"]
+
+    def files(run_dir: Path) -> dict[str, str]:
+        found = {}
+        for path in sorted((run_dir / "pods").rglob("*")):
+            if path.is_file() and path.name not in RANDOM and not str(path).endswith(TELEMETRY):
+                found[str(path.relative_to(run_dir))] = normalized(path.read_text(errors="replace"), run_dir)
+        return found
+
+    assert files(forked_dir) == files(plain_dir)
+    telemetry = {p.relative_to(d).parts[1] for d in (plain_dir, forked_dir) for p in (d / "pods").rglob(TELEMETRY)}
+    plain_telemetry = {p.relative_to(plain_dir).parts[1] for p in (plain_dir / "pods").rglob(TELEMETRY)}
+    assert plain_telemetry == {"001-leaves-state", "002-looks-for-it"}  # the pods whose programs import MLflow
+    forked_pods = {p.name for p in (forked_dir / "pods").iterdir() if not p.name.endswith(PLAIN_IN_BOTH)}
+    assert telemetry - plain_telemetry == forked_pods - plain_telemetry
+    traceback = (forked_dir / "pods" / "006-raises" / "stderr.txt").read_text()
+    assert traceback.startswith('Traceback (most recent call last):\n  File "<string>", line 3, in <module>\n')
+
+
+def test_a_pod_does_not_see_what_the_one_before_it_left(runs):
+    (_, plain_dir), (_, forked_dir) = runs["off"], runs["on"]
+    seen = json.loads((outputs(forked_dir, "looks-for-it") / "seen").read_text())
+    pod = forked_dir / "pods" / "002-looks-for-it"
+    assert "LEFT_BEHIND" not in seen["environ"]  # set in os.environ by leaves-state
+    assert seen["json_module"] is False  # an attribute leaves-state set on the json module
+    assert seen["tracking_uri"] == f"sqlite:///{pod}/mlflow.db"  # MLflow's default, not leaves-state's URI
+    assert (seen["argv"], seen["path0"], seen["name"], seen["stdin"]) == (["-c", "first", "second"], "", "__main__", "")
+    assert (seen["cwd"], seen["home"], seen["tmp"]) == (str(pod), str(pod / "volumes/tmp"), str(pod / "volumes/tmp"))
+    assert "RUNNER_ONLY" not in seen["environ"] and "STEP_SETTING" in seen["environ"]
+    plain = json.loads((outputs(plain_dir, "looks-for-it") / "seen").read_text())
+    seen["environ"] = [k for k in seen["environ"] if k not in IMPORTED_BY_THE_SERVER_ENV]
+    assert normalized(seen, forked_dir) == normalized(plain, plain_dir)
+    draws = {(outputs(forked_dir, pod) / "draw").read_text() for pod in ("leaves-state", "looks-for-it")}
+    assert len(draws) == 2, "two forked pods drew the same number from numpy's global generator"
+
+
+def test_the_server_forks_what_it_can_and_says_why_not(runs):
+    proc, _ = runs["on"]
+    line = next(ln for ln in proc.stderr.splitlines() if ln.startswith("  step server"))
+    assert re.search(r"10 pod\(s\) forked from one interpreter .* once \(\d+\.\d s\); plain processes: ", line)
+    assert "wf[3].sets-an-imported-variable: the pod sets SKLEARN_ASSUME_FINITE differently" in line
+    assert "wf[3].passes-a-flag: the command is not this interpreter with -m or -c" in line
+    assert "step server" not in runs["off"][0].stderr
+
+
+def test_a_workflow_without_python_pods_starts_no_server(repo, tmp_path):
+    proc = run(repo, tmp_path, "on", SH_ONLY / "workflowtemplate.yaml")
+    assert "step server" not in proc.stderr
