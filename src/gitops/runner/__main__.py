@@ -152,6 +152,7 @@ def _run(args: argparse.Namespace, repo: Path, state: Path, server: step_server.
             config.get("MLFLOW_EXPERIMENT_NAME", "default"),
             config.get("GIT_BASE_BRANCH", "main"),
             run_dir,
+            serve=not args.no_serve,
         )
         overrides = {
             "MLFLOW_TRACKING_URI": env.tracking_uri,
@@ -285,7 +286,7 @@ def _deploy_and_sync(args, env, config, cluster, op, run_dir, out, report) -> bo
             "local sync", "skipped (--no-serve): the branch was not merged, nothing served, the alias did not move"
         )
         return True
-    synced = sync.run(env.remote, branch, base, "dev", cluster, run_dir, out)
+    synced = sync.run(env.remote, branch, base, "dev", cluster, run_dir, out, env.mlserver)
     ok = all(job.phase == "Succeeded" for job in synced.jobs)
     report.add(
         "local sync",

@@ -24,6 +24,7 @@ class LocalEnv:
     tracking_uri: str
     remote: Path
     pushgateway: services.Server | None = None
+    mlserver: services.Server | None = None  # started with the run when it will serve, ready by the sync
     metrics_dir: Path | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -32,9 +33,12 @@ class LocalEnv:
         return self.pushgateway.url if self.pushgateway else f"file://{self.metrics_dir}"
 
     def stop(self) -> None:
-        if self.pushgateway:
-            self.pushgateway.stop()
-            self.pushgateway = None
+        servers = [s for s in (self.mlserver, self.pushgateway) if s is not None]
+        for server in servers:  # all at once: MLServer's shutdown takes most of a second
+            server.terminate()
+        for server in servers:
+            server.stop()
+        self.mlserver = self.pushgateway = None
 
 
 def git(*args: str, cwd: Path | None = None) -> str:
@@ -81,7 +85,10 @@ def read_secrets(path: Path) -> dict[str, dict[str, str]]:
     return out
 
 
-def start(repo: Path, state: Path, tracking_uri: str | None, experiment: str, base: str, run_dir: Path) -> LocalEnv:
+def start(
+    repo: Path, state: Path, tracking_uri: str | None, experiment: str, base: str, run_dir: Path, serve: bool = False
+) -> LocalEnv:
+    """The stand-ins a run needs; with `serve`, MLServer too, starting now so that it is up by the sync."""
     state.mkdir(parents=True, exist_ok=True)
     db = state / "mlflow" / "mlflow.db"
     db.parent.mkdir(parents=True, exist_ok=True)
@@ -89,6 +96,8 @@ def start(repo: Path, state: Path, tracking_uri: str | None, experiment: str, ba
     env = LocalEnv(state, tracking_uri or f"sqlite:///{db.resolve()}", state / "remote.git")
     if services.pushgateway_installed():  # it starts while git and the experiment check run
         env.pushgateway = services.start_pushgateway(run_dir / "pushgateway.log", wait=False)
+    if serve:
+        env.mlserver = services.start_mlserver(run_dir / "mlserver", wait=False)
     try:
         env.notes.append(f"local git remote {env.remote}: {remote.up_to_date(repo, env.remote, base)}")
         ensure_experiment(env.tracking_uri, experiment, state / "mlflow" / "artifacts")

@@ -59,10 +59,14 @@ class Server:
         self.stop()
         raise ServiceError(f"{self.process.args[0]} not healthy after {self.timeout}s:\n{self.log.read_text()[-2000:]}")
 
-    def stop(self) -> None:
-        """Stop the whole process group (the server and any worker it forked)."""
+    def terminate(self) -> None:
+        """SIGTERM to the whole process group (the server and any worker it forked), without waiting."""
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGTERM)
+
+    def stop(self) -> None:
+        """Stop the whole process group and wait for it."""
+        self.terminate()
         try:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
@@ -107,7 +111,7 @@ def start_pushgateway(log: Path, wait: bool = True) -> Server:
     )
 
 
-def start_mlserver(root: Path) -> Server:
+def start_mlserver(root: Path, wait: bool = True) -> Server:
     """An MLServer with an empty model repository under `root`; models are added with serve()."""
     root.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -127,6 +131,7 @@ def start_mlserver(root: Path) -> Server:
         f"http://127.0.0.1:{port}",
         "/v2/health/ready",
         root.parent / f"{root.name}.log",
+        wait=wait,
     )
     server.root = root
     return server

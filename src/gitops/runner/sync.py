@@ -76,20 +76,26 @@ def post_sync_jobs(docs: list[dict]) -> list[dict]:
 
 
 def run(
-    remote: Path, branch: str, base: str, env: str, cluster: local_pod.Cluster, run_dir: Path, out: TextIO
+    remote: Path,
+    branch: str,
+    base: str,
+    env: str,
+    cluster: local_pod.Cluster,
+    run_dir: Path,
+    out: TextIO,
+    server: services.Server,
 ) -> Synced:
+    """Merge, render, serve and run the PostSync Jobs on `server`, an MLServer with an empty repository
+    (started with the run and stopped by its caller)."""
     commit = merge(remote, branch, base)
     tree_dir = export(remote, commit, run_dir / "synced")
     folders = [f for f in (_folder(tree_dir, path, commit) for path in layout.deployable(tree_dir, env)) if f]
     if not folders:
         raise RunnerError(f"{layout.OVERLAYS / env} at {commit[:12]}: no model folder pins a model")
-    server = services.start_mlserver(run_dir / "mlserver")
-    try:
-        for folder in folders:
-            services.serve(server, folder.name, folder.storage_uri)
-        jobs = [job for folder in folders for job in _post_sync(folder, server, cluster, run_dir, out)]
-    finally:
-        server.stop()
+    server.wait_ready()
+    for folder in folders:
+        services.serve(server, folder.name, folder.storage_uri)
+    jobs = [job for folder in folders for job in _post_sync(folder, server, cluster, run_dir, out)]
     return Synced(commit, jobs, server.url, [f.name for f in folders])
 
 
