@@ -7,11 +7,8 @@ pod must not share a connection with its siblings.
 
 A pod process is forked twice (the middle process exits at once), so it is re-parented to the runner,
 which is a child subreaper: the runner waits on it, signals its process group and reads its exit status
-exactly as it does for a process it started itself. The pod then sets up what a fresh interpreter would
-have (session, stdout/stderr files, cwd, environ, argv, __main__, sys.path[0]), re-derives the little
-import-time state that came from the server's own environment (RESET), and runs `-m module` or `-c code`
-through the interpreter's own exit path (threads joined, atexit, streams flushed, SystemExit and
-uncaught exceptions as `python` handles them).
+exactly as it does for a process it started itself. The pod leads its own session and becomes what a
+fresh interpreter would be (gitops/runner/fresh_interpreter.py).
 
 A forked pod starts as if its program had imported PRELOAD first: their import-time effects (MLflow's
 telemetry file under $HOME, scikit-learn's KMP_* variables) are there even when the program never
@@ -24,13 +21,27 @@ the preloaded libraries (or the interpreter and the native libraries at start-up
 """
 
 import gc
+import importlib.util
 import json
 import os
 import socket
 import sys
 import threading
 import time
-import types
+
+
+def _load_beside(name: str):
+    """A module of this folder, by path and outside sys.modules: importing gitops.* here would put the
+    tooling into every pod."""
+    spec = importlib.util.spec_from_file_location(
+        f"_step_server_{name}", os.path.join(os.path.dirname(__file__), f"{name}.py")
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+FRESH = _load_beside("fresh_interpreter")  # what a forked pod does to be a fresh interpreter
 
 # What the step image's steps import (python -m mlpipeline.<step>), found by listing the modules each step
 # imported after the fork, minus matplotlib: it binds its config and font cache to $HOME at import, and
@@ -67,8 +78,6 @@ PRELOAD = (
 # Read at start-up by the interpreter, libc or the native libraries (not through os.environ): a pod that
 # sets any of these differently from the server runs as a plain process.
 NATIVE_PREFIXES = ("PYTHON", "LC_", "LANG", "TZ", "OPENBLAS_", "OMP_", "MKL_", "KMP_", "GOTO", "LD_", "MALLOC_")
-# Read while importing, and re-derived in each pod from its own environment (RESET below).
-RESET_VARIABLES = {"HOME", "TMPDIR", "XDG_CONFIG_HOME", "_MLFLOW_TELEMETRY_SESSION_ID", "*"}
 
 
 class _Recording(type(os.environ)):
@@ -125,7 +134,7 @@ def refusal(request: dict, started_env: dict, read: set) -> str:
     if not os.path.isdir(request["cwd"]):
         return f"no working directory {request['cwd']}"
     env = request["env"]
-    names = (read | {k for k in {*env, *started_env} if k.startswith(NATIVE_PREFIXES)}) - RESET_VARIABLES
+    names = (read | {k for k in {*env, *started_env} if k.startswith(NATIVE_PREFIXES)}) - FRESH.RESET_VARIABLES
     differ = sorted(k for k in names if env.get(k) != started_env.get(k))
     if differ:
         return f"the pod sets {', '.join(differ[:3])} differently from the server, and the imports read them"
@@ -142,7 +151,7 @@ def serve(conn: socket.socket) -> dict | None:
         _send(conn, {"error": f"preloading failed: {type(err).__name__}: {err}"})
         return None
     seconds = round(time.perf_counter() - began, 3)
-    written = {k: v for k, v in written.items() if k not in RESET_VARIABLES}
+    written = {k: v for k, v in written.items() if k not in FRESH.RESET_VARIABLES}
     _send(conn, {"ready": True, "seconds": seconds, "modules": len(sys.modules), "environ": started_env})
     print(f"preloaded {len(sys.modules)} modules in {seconds} s; read while importing: {sorted(read)}", flush=True)
     lines = conn.makefile("r", encoding="utf-8")
@@ -190,106 +199,6 @@ def _send(conn: socket.socket, message: dict) -> None:
     conn.sendall((json.dumps(message) + "\n").encode())
 
 
-def become_pod(request: dict) -> None:
-    """What a fresh `python -m/-c` would have, from the request: files, cwd, environ, argv, __main__, state."""
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    for fd, path in ((1, request["stdout"]), (2, request["stderr"])):
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-        os.dup2(handle, fd)
-        os.close(handle)
-    os.close(devnull)
-    os.chdir(request["cwd"])
-    os.environ.clear()
-    os.environ.update(request["env"])
-    time.tzset()
-    for reset in RESET:
-        reset()
-    mode, target, *rest = request["argv"][1:]
-    sys.orig_argv = list(request["argv"])
-    main = types.ModuleType("__main__")
-    main.__dict__["__builtins__"] = __builtins__
-    sys.modules["__main__"] = main
-    if mode == "-m":
-        sys.argv = ["-m", *rest]
-        sys.path[0] = os.getcwd()
-    else:
-        sys.argv = ["-c", *rest]
-        sys.path[0] = ""
-    import importlib
-
-    importlib.invalidate_caches()  # files may have changed since the server started
-
-
-def run_pod(request: dict) -> None:
-    """Run the pod's program, then leave through the interpreter's own exit (threads joined, atexit, files
-    flushed); SystemExit reaches it as under `python`."""
-    become_pod(request)
-    mode, target = request["argv"][1:3]
-    try:
-        if mode == "-m":
-            import runpy
-
-            runpy._run_module_as_main(target)  # what `python -m` calls
-        else:
-            exec(compile(target, "<string>", "exec"), sys.modules["__main__"].__dict__)
-    except SystemExit:
-        raise
-    except BaseException as err:
-        # What the interpreter does with an uncaught exception, with a traceback that starts where a fresh
-        # interpreter's would (without this file's frames); an uncaught Ctrl-C ends in 130, as SIGINT would.
-        err = err.with_traceback(err.__traceback__.tb_next if err.__traceback__ else None)
-        sys.last_type, sys.last_value, sys.last_traceback = type(err), err, err.__traceback__
-        sys.excepthook(type(err), err, err.__traceback__)
-        raise SystemExit(130 if isinstance(err, KeyboardInterrupt) else 1) from None
-
-
-def _reset_tempfile() -> None:
-    import tempfile
-
-    tempfile.tempdir = None  # gettempdir() reads $TMPDIR again
-
-
-def _reset_user_site() -> None:
-    import site
-    import sysconfig
-
-    site.USER_BASE = site.USER_SITE = None  # both derive from $HOME
-    if sysconfig._CONFIG_VARS is not None:
-        sysconfig._CONFIG_VARS.pop("userbase", None)
-
-
-def _reset_wsgiref() -> None:
-    if "wsgiref.handlers" in sys.modules:  # a snapshot of the whole environment, taken at import
-        handlers = sys.modules["wsgiref.handlers"]
-        handlers.os_environ = handlers.read_environ()
-
-
-def _reset_numpy_random() -> None:
-    if "numpy.random" in sys.modules:  # seeded from the OS at import, so every fork would draw the same numbers
-        sys.modules["numpy.random"].seed()
-
-
-def _reset_mlflow() -> None:
-    """MLflow's import-time reads of $HOME: the telemetry installation file and session, two default paths."""
-    if "mlflow" not in sys.modules:
-        return
-    from pathlib import Path
-
-    import mlflow.environment_variables as variables
-    from mlflow.telemetry import client, installation_id
-
-    variables.MLFLOW_ENV_ROOT.default = str(Path.home().joinpath(".mlflow", "envs"))
-    provider = sys.modules.get("mlflow.legacy_databricks_cli.configure.provider")
-    if provider is not None and hasattr(provider, "_home"):
-        provider._home = os.path.expanduser("~")
-    installation_id._INSTALLATION_ID_CACHE = None
-    client.set_telemetry_client()
-
-
-RESET = (_reset_tempfile, _reset_user_site, _reset_wsgiref, _reset_numpy_random, _reset_mlflow)
-
-
 def main() -> int:
     conn = socket.socket(fileno=int(sys.argv[2]))  # python -c BOOTSTRAP this-file FD
     request = serve(conn)
@@ -299,7 +208,8 @@ def main() -> int:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)
-    run_pod(request)
+    FRESH.become(request)
+    FRESH.run_and_exit(request)
     return 0
 
 
