@@ -193,6 +193,7 @@ def start(
     pod_dir: Path,
     where: str,
     deadline: float | None = None,
+    ready_by: float | None = None,
 ) -> Process:
     kind = "container" if "container" in template else "script"
     container = template[kind]
@@ -219,7 +220,8 @@ def start(
     cwd = remap(workdir, mapped) if workdir else str(pod_dir)
     stdout, stderr = pod_dir / "stdout.txt", pod_dir / "stderr.txt"
     with stdout.open("wb") as out, stderr.open("wb") as err:
-        popen = cluster.step_server.spawn(where, argv, full_env, cwd, stdout, stderr) if cluster.step_server else None
+        server = cluster.step_server
+        popen = server.spawn(where, argv, full_env, cwd, stdout, stderr, ready_by) if server else None
         try:
             popen = popen or subprocess.Popen(
                 argv,

@@ -296,7 +296,7 @@ class Operator:
         safe = re.sub(r"[^A-Za-z0-9._-]+", "_", node.display_name).strip("_")
         pod_dir = self.run_dir / "pods" / f"{self.pods:03d}-{safe}"
         volumes = {v["name"]: v for v in [*(self.spec.get("volumes") or []), *(template.get("volumes") or [])]}
-        process = local_pod.start(template, volumes, self.cluster, pod_dir, node.name)
+        process = local_pod.start(template, volumes, self.cluster, pod_dir, node.name, ready_by=self._ready_by())
         self.pod_dirs[node.id] = pod_dir
         process.deadline = process.started + pod_deadline if pod_deadline is not None else None
         process.execution_deadline = execution_deadline
@@ -307,6 +307,14 @@ class Operator:
         node.message = ""
         self.wf.mark(name, "Running")
         return node
+
+    def _ready_by(self) -> float | None:
+        """How long starting a pod may wait for the step server: not at all while another pod runs (its end
+        is due now), else until the workflow's deadline or a retry's backoff ends."""
+        if self.processes:
+            return time.time()
+        due = [t for t in [self.deadline, *self.timers] if t is not None]
+        return min(due) if due else None
 
     def _boundary_template(self, boundary_id: str) -> dict[str, Any] | None:
         return self.boundary_templates.get(boundary_id) if boundary_id else None

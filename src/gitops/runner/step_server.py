@@ -101,8 +101,12 @@ class StepServer:
         theirs.close()
         return cls(process, ours, base_env, home)
 
-    def _await_ready(self) -> bool:
+    def _await_ready(self, until: float | None) -> bool:
+        """Whether the server is ready, waiting for it until the instant `until` at most (None: as long as
+        it takes, within READY_TIMEOUT_S)."""
         if self.ready is None:
+            if until is not None and not select.select([self.conn], [], [], max(0.0, until - time.time()))[0]:
+                return False  # not yet: this pod runs as a plain process, the server serves the next ones
             message = self._receive(READY_TIMEOUT_S)
             self.ready = bool(message.get("ready"))
             if self.ready:
@@ -113,9 +117,23 @@ class StepServer:
                 self.problem = message.get("error") or f"no answer (its log: {self.kept_log or self.log})"
         return self.ready
 
-    def spawn(self, name: str, argv: list[str], env: dict[str, str], cwd: str, stdout: Path, stderr: Path):
-        """A ForkedPod running `argv`, or None: then the caller starts a plain process."""
-        if not self._await_ready():
+    def spawn(
+        self,
+        name: str,
+        argv: list[str],
+        env: dict[str, str],
+        cwd: str,
+        stdout: Path,
+        stderr: Path,
+        ready_by: float | None = None,
+    ):
+        """A ForkedPod running `argv`, or None: then the caller starts a plain process. While the server is
+        still importing, this waits for it until `ready_by` at most: a caller with other pods to watch
+        must not sleep past their ends and deadlines."""
+        if not forkable(argv):
+            return None  # a plain process, as always: nothing to tell
+        if not self._await_ready(ready_by):
+            self.plain.append(f"{name}: the server was still importing")
             return None
         request = {
             "name": name,
@@ -154,8 +172,8 @@ class StepServer:
         """One line for the run's summary: how the pods ran."""
         if self.ready is False:
             return f"not used: {self.problem}; every pod ran as a plain process"
-        text = f"{self.forked} pod(s) forked from one interpreter that imported the step image's libraries"
-        text += f" once ({self.preload_seconds:.1f} s)" if self.ready else " (never needed)"
+        text = f"{self.forked} pod(s) forked from one interpreter that imported the step image's libraries once"
+        text += f" ({self.preload_seconds:.1f} s)" if self.ready else " (its imports never awaited)"
         if self.plain:
             text += f"; plain processes: {'; '.join(self.plain[:3])}{' ...' if len(self.plain) > 3 else ''}"
         return text
@@ -165,28 +183,31 @@ class StepServer:
         self.kept_log = path
 
     def stop(self) -> None:
-        """Hang up (the server exits when it reads the end), make sure it is gone, keep its log."""
+        """End the server (it holds nothing a pod needs: forked pods are the runner's), keep its log."""
         if self.process.returncode is not None:
             return
         self.conn.close()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        self.process.kill()  # also mid-import, where it would read the hang-up only once it is done
+        self.process.wait()
         if self.kept_log is not None:
             shutil.copyfile(self.log, self.kept_log)
         shutil.rmtree(self.home, ignore_errors=True)
 
 
+def forkable(argv: list[str]) -> bool:
+    """`python -m module ...` or `python -c code ...` with this interpreter: the only commands the server
+    can fork (local_pod has put sys.executable for `python`); anything else never waits for it."""
+    return len(argv) >= 3 and argv[0] == sys.executable and argv[1] in ("-m", "-c")
+
+
 def serves(plan) -> bool:
-    """Whether a template of the run starts this interpreter with -m or -c: only then is the server worth
-    its imports (the conformance cases' `sh -c` pods never ask it)."""
+    """Whether a template of the run is forkable: only then is the server worth its imports (the
+    conformance cases' `sh -c` pods never ask it)."""
     for spec in [plan.main.spec, *(owner.spec for owner in plan.owners.values())]:
         for template in spec.get("templates") or []:
             container = template.get("container") or {}
-            argv = [*(container.get("command") or []), *(container.get("args") or [])]
-            if argv[:1] in (["python"], ["python3"]) and argv[1:2] in (["-m"], ["-c"]):
+            argv = [str(a) for a in [*(container.get("command") or []), *(container.get("args") or [])]]
+            if forkable([sys.executable if argv[:1] in (["python"], ["python3"]) else "", *argv[1:]]):
                 return True
     return False
 

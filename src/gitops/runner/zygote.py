@@ -14,10 +14,10 @@ A forked pod starts as if its program had imported PRELOAD first: their import-t
 telemetry file under $HOME, scikit-learn's KMP_* variables) are there even when the program never
 imports them; every step of the step image does.
 
-A request the server cannot run as the interpreter would is answered {"plain": why}, and the runner
-starts a plain process: a command other than this interpreter with -m/-c, a thread in the server, a
-working directory that does not exist, or an environment that differs from the server's in a variable
-the preloaded libraries (or the interpreter and the native libraries at start-up) read while importing.
+The runner asks only for `python -m/-c` pods. One the server cannot run as the interpreter would is
+answered {"plain": why}, and the runner starts a plain process: a thread in the server, a working
+directory that does not exist, or an environment that differs from the server's in a variable the
+preloaded libraries (or the interpreter and the native libraries at start-up) read while importing.
 """
 
 import gc
@@ -126,9 +126,8 @@ def _warm_mlflow() -> None:
 
 def refusal(request: dict, started_env: dict, read: set) -> str:
     """Why this pod cannot be forked from here (empty when it can)."""
-    argv = request["argv"]
-    if len(argv) < 3 or argv[0] != sys.executable or argv[1] not in ("-m", "-c"):
-        return "the command is not this interpreter with -m or -c"
+    if request["argv"][0] != sys.executable:  # the runner only asks for `python -m/-c` (step_server.forkable)
+        return f"{request['argv'][0]} is not this server's interpreter"
     if threading.active_count() != 1:
         return f"the server has {threading.active_count()} threads; forking now is unsafe"
     if not os.path.isdir(request["cwd"]):
@@ -202,9 +201,7 @@ def _send(conn: socket.socket, message: dict) -> None:
 def main() -> int:
     conn = socket.socket(fileno=int(sys.argv[2]))  # python -c BOOTSTRAP this-file FD
     request = serve(conn)
-    if request is None:
-        # The runner hung up. Nothing here needs finalizing, and tearing down 3,000 modules would keep
-        # the runner waiting a sixth of a second.
+    if request is None:  # the runner hung up (it also kills this process): nothing here needs finalizing
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)
