@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 WORKFLOW = Path(__file__).resolve().parents[1] / "fixtures" / "runner" / "step-server.yaml"
+ZYGOTE = Path(__file__).resolve().parents[2] / "src" / "gitops" / "runner" / "zygote.py"
 SH_ONLY = Path(__file__).resolve().parents[1] / "fixtures" / "runner" / "conformance" / "dag-failure-handled"
 TIMES = {"startedAt", "finishedAt", "estimatedDuration", "resourcesDuration", "progress"}
 RANDOM = {"draw", "seen"}  # a random number; compared on its own below
@@ -164,3 +165,28 @@ def test_a_pod_started_beside_a_running_one_does_not_wait_for_the_server(repo, t
     assert json.loads(proc.stdout)["status"]["phase"] == "Succeeded"
     assert "0 pod(s) forked from one interpreter that imported the step image's libraries once" in proc.stderr
     assert "; plain processes: wf[0].starts-beside-it: the server was still importing\n" in proc.stderr
+
+
+KEEPS_HOME = """
+import os
+CONFIG = os.path.join(os.environ["HOME"], ".keeps-home")  # bound at import: no pod re-derives it
+"""
+
+
+def test_a_library_that_keeps_home_from_its_import_makes_home_a_variable_no_pod_may_change(tmp_path):
+    """The server's fail-safe for a library it does not know: every pod with another $HOME runs plain."""
+    (tmp_path / "keeps_home.py").write_text(KEEPS_HOME)
+    probe = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('zygote', {str(ZYGOTE)!r})\n"
+        "zygote = importlib.util.module_from_spec(spec); spec.loader.exec_module(zygote)\n"
+        "zygote.PRELOAD = ('json', 'keeps_home')\n"
+        "read, _ = zygote.preload()\n"
+        "pod = {'argv': [sys.executable, '-c', 'pass'], 'cwd': '/', 'env': {'HOME': '/elsewhere'}}\n"
+        "print(zygote.refusal(pod, {'HOME': '/server'}, read))\n"
+    )
+    env = {"PATH": os.environ["PATH"], "HOME": "/server", "PYTHONPATH": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "by files no pod re-derives from: {'HOME': [" in done.stdout and "keeps_home.py" in done.stdout
+    assert done.stdout.splitlines()[-1] == "the pod sets HOME differently from the server, and the imports read them"

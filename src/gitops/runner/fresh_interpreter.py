@@ -25,6 +25,18 @@ import types
 # environment (RESET below): the server need not refuse a pod whose values differ ("*": wsgiref's
 # snapshot of the whole environment).
 RESET_VARIABLES = {"HOME", "TMPDIR", "XDG_CONFIG_HOME", "_MLFLOW_TELEMETRY_SESSION_ID", "*"}
+# The files that read them while the server imports (MLflow 3.17.2, GitPython, the standard library), each
+# either re-derived by RESET or keeping nothing (GitPython copies the environment to run `git version`).
+# A reader not listed here makes the server treat its variable as one a pod must not change.
+RESET_READERS = (
+    "/mlflow/environment_variables.py",
+    "/mlflow/legacy_databricks_cli/configure/provider.py",
+    "/mlflow/telemetry/installation_id.py",
+    "/mlflow/telemetry/client.py",
+    "/sysconfig.py",
+    "/wsgiref/handlers.py",
+    "/git/cmd.py",
+)
 INTERRUPTED = -1  # the program ended with an uncaught KeyboardInterrupt
 
 

@@ -81,26 +81,41 @@ NATIVE_PREFIXES = ("PYTHON", "LC_", "LANG", "TZ", "OPENBLAS_", "OMP_", "MKL_", "
 
 
 class _Recording(type(os.environ)):
-    """os.environ, noting every variable read (and every whole-environment read, as "*") while importing."""
+    """os.environ, noting every variable read (and every whole-environment read, as "*") while importing,
+    and which file read the ones each pod re-derives."""
 
     read: set = set()
     written: dict = {}
+    readers: dict = {}  # variable each pod re-derives -> the files that read it
 
     def __getitem__(self, key):
-        _Recording.read.add(key if isinstance(key, str) else key.decode())
+        self._note(key if isinstance(key, str) else key.decode())
         return super().__getitem__(key)
 
     def __iter__(self):
-        _Recording.read.add("*")
+        self._note("*")
         return super().__iter__()
+
+    def _note(self, key: str) -> None:
+        _Recording.read.add(key)
+        if key in FRESH.RESET_VARIABLES:
+            frame = sys._getframe(2)
+            while frame.f_code.co_filename.startswith("<frozen") or frame.f_code.co_filename.endswith(_PLUMBING):
+                frame = frame.f_back
+            _Recording.readers.setdefault(key, set()).add(frame.f_code.co_filename)
 
     def __setitem__(self, key, value):
         _Recording.written[key] = value
         super().__setitem__(key, value)
 
 
+_PLUMBING = ("/pathlib.py", "/zygote.py")  # between a reader and os.environ
+
+
 def preload() -> tuple[set, dict]:
-    """Import PRELOAD and warm caches; returns the variables read and those set (sklearn sets KMP_* ones)."""
+    """Import PRELOAD and warm caches; returns the variables read and those set (sklearn sets KMP_* ones).
+    A variable each pod re-derives counts as read, so that a pod must have the server's value, if a file
+    that fresh_interpreter does not know read it: what that file kept, no pod re-derives."""
     plain = os.environ.__class__
     os.environ.__class__ = _Recording
     gc.disable()  # a fifth of the import time is the collector walking the new modules, which live on
@@ -112,7 +127,14 @@ def preload() -> tuple[set, dict]:
         os.environ.__class__ = plain
         gc.freeze()  # and no pod's collector walks them, nor copies their pages by touching them
         gc.enable()
-    return set(_Recording.read), dict(_Recording.written)
+    unknown = {}
+    for key, files in _Recording.readers.items():
+        if strangers := sorted(f for f in files if not f.endswith(FRESH.RESET_READERS)):
+            unknown[key] = strangers
+    if unknown:
+        print(f"read while importing by files no pod re-derives from: {unknown}", flush=True)
+    read = (_Recording.read - FRESH.RESET_VARIABLES) | set(unknown)
+    return read, dict(_Recording.written)
 
 
 def _warm_mlflow() -> None:
@@ -133,7 +155,7 @@ def refusal(request: dict, started_env: dict, read: set) -> str:
     if not os.path.isdir(request["cwd"]):
         return f"no working directory {request['cwd']}"
     env = request["env"]
-    names = (read | {k for k in {*env, *started_env} if k.startswith(NATIVE_PREFIXES)}) - FRESH.RESET_VARIABLES
+    names = read | {k for k in {*env, *started_env} if k.startswith(NATIVE_PREFIXES)}
     differ = sorted(k for k in names if env.get(k) != started_env.get(k))
     if differ:
         return f"the pod sets {', '.join(differ[:3])} differently from the server, and the imports read them"
