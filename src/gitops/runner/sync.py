@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import subprocess
 import tarfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -27,6 +28,7 @@ from gitops.runner.summary import Step
 from mlpipeline import pin
 
 HOOK = "argocd.argoproj.io/hook"
+RENDER_JOBS = 2
 
 
 @dataclass
@@ -89,7 +91,9 @@ def run(
     (started with the run and stopped by its caller)."""
     commit = merge(remote, branch, base)
     tree_dir = export(remote, commit, run_dir / "synced")
-    folders = [f for f in (_folder(tree_dir, path, commit) for path in layout.deployable(tree_dir, env)) if f]
+    with ThreadPoolExecutor(max_workers=RENDER_JOBS) as pool:  # kustomize runs as a process: one a core
+        renders = pool.map(lambda path: _folder(tree_dir, path, commit), layout.deployable(tree_dir, env))
+        folders = [folder for folder in renders if folder]
     if not folders:
         raise RunnerError(f"{layout.OVERLAYS / env} at {commit[:12]}: no model folder pins a model")
     server.wait_ready()
