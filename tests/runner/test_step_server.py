@@ -190,3 +190,15 @@ def test_a_library_that_keeps_home_from_its_import_makes_home_a_variable_no_pod_
     assert done.returncode == 0, done.stderr
     assert "by files no pod re-derives from: {'HOME': [" in done.stdout and "keeps_home.py" in done.stdout
     assert done.stdout.splitlines()[-1] == "the pod sets HOME differently from the server, and the imports read them"
+
+
+def test_a_bad_gitops_step_server_value_is_one_line_and_exit_2(repo, tmp_path):
+    argv = [sys.executable, "-m", "gitops.runner", "--file", str(WORKFLOW), "--state-dir", str(tmp_path)]
+    done = subprocess.run(
+        argv, capture_output=True, text=True, cwd=repo, env={**os.environ, "GITOPS_STEP_SERVER": "yes"}
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == (
+        "gitops.runner: error: GITOPS_STEP_SERVER=yes: expected on or off (fix: unset it, or set on or off)"
+    )
+    assert not (tmp_path / "runs").exists()

@@ -77,6 +77,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     for item in args.parameter:
         if "=" not in item:
             p.error(f"-p {item}: expected NAME=VALUE")
+    if args.step_server not in ("on", "off"):  # argparse checks choices on the command line only
+        p.error(f"GITOPS_STEP_SERVER={args.step_server}: expected on or off (fix: unset it, or set on or off)")
     return args
 
 
