@@ -18,7 +18,7 @@ from mlpipeline.errors import StepError
 DEFAULT_IDENTITY = ("mlpipeline deploy step", "mlpipeline@deploy.invalid")
 
 
-def _auth_env(repo_url: str, token: str | None) -> dict[str, str]:
+def auth_env(repo_url: str, token: str | None) -> dict[str, str]:
     """Pass the token as an HTTP header through GIT_CONFIG_* variables: never in argv, never in .git/config."""
     if not token or not repo_url.startswith("https://"):
         return {}
@@ -44,7 +44,7 @@ class Checkout:
         self.repo_url = repo_url
         self.base = base_branch
         name, email = DEFAULT_IDENTITY
-        self.env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", **_auth_env(repo_url, token)}
+        self.env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", **auth_env(repo_url, token)}
         for role in ("AUTHOR", "COMMITTER"):
             self.env.setdefault(f"GIT_{role}_NAME", name)
             self.env.setdefault(f"GIT_{role}_EMAIL", email)
