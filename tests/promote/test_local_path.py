@@ -99,3 +99,19 @@ def test_dry_run_shows_a_refusal_like_the_real_run(repo, registry, capsys):
     MlflowClient(registry).set_registered_model_alias("iris", "dev", "3")
     assert run(repo, registry, "iris", "dev", "staging", "--dry-run", "--remote", "origin") == 1
     assert capsys.readouterr().err.startswith(f"promote: MLflow {registry}: alias dev of iris is at version 3, not 4")
+
+
+def test_by_default_without_github_promote_uses_the_demos_remote_and_registry(repo, registry, capsys, tmp_path):
+    import shutil
+
+    from gitops.promote.workspace import DEMO_REGISTRY, DEMO_REMOTE
+
+    git(tmp_path, "clone", "-q", "--bare", str(tmp_path / "origin.git"), str(repo / DEMO_REMOTE))
+    (repo / DEMO_REGISTRY).parent.mkdir(parents=True)
+    shutil.copy(registry.removeprefix("sqlite:///"), repo / DEMO_REGISTRY)
+    assert promote.main(["iris", "dev", "staging", "--root", str(repo)], check=lambda rendered: []) == 0
+    out = capsys.readouterr().out
+    assert f") to {repo / DEMO_REMOTE}; no GitHub, so no pull request." in out
+    assert f"--backend-store-uri sqlite:///{repo / DEMO_REGISTRY}`" in git(
+        repo / DEMO_REMOTE, "log", "-1", "--format=%B", "--branches=promote/*"
+    )
