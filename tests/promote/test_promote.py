@@ -197,6 +197,12 @@ def nothing(root: Path) -> None:
     pass
 
 
+def broken_source_environment(root: Path) -> None:
+    path = "k8s/overlays/dev/environment/kustomization.yaml"
+    write(root, path, read(root, path).replace('newTag: "0.1.0"', "newTag: [0.1.0"))
+    commit_all(root, "dev: a tag that is not YAML")
+
+
 REFUSALS = [
     pytest.param(
         failed_pin,
@@ -254,6 +260,13 @@ REFUSALS = [
         "promote: k8s/models/bert: no such model (declared: iris, wine) "
         "(fix: name a model under k8s/models/, or add one with scripts/new-model)\n",
         id="unknown-model",
+    ),
+    pytest.param(
+        broken_source_environment,
+        ["iris", "dev", "staging"],
+        "promote: k8s/overlays/dev/environment/kustomization.yaml: not valid YAML: line 14 column 1: expected ',' or "
+        "']', but got '<stream end>' (fix: close the [ list with ']' (or quote a value that starts with '['))\n",
+        id="source-environment-not-yaml",
     ),
     pytest.param(
         no_folder_in_prod,

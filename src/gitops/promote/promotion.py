@@ -9,8 +9,10 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
+from ruamel.yaml import error as ruamel_errors
 
 from gitops.core import layout
 from gitops.core.git import Git, GitError
@@ -21,6 +23,7 @@ from gitops.diff.objects import RenderDiff, diff_renders
 from gitops.promote import gate, prbody, roundtrip
 from gitops.promote.images import ImageOverride, images_of, set_image
 from mlpipeline import pin as pins
+from mlpipeline import yamlerrors
 from mlpipeline.atomicfile import write_atomic
 from mlpipeline.pullrequests import PullRequest, PullRequests
 
@@ -28,6 +31,7 @@ from mlpipeline.pullrequests import PullRequest, PullRequests
 # Rendering itself is always checked; the command line connects the validator here.
 Check = Callable[[Rendered], list[str]]
 ORDER_TEXT = " -> ".join(layout.ORDER)
+T = TypeVar("T")
 
 
 def no_checks(rendered: Rendered) -> list[str]:
@@ -127,9 +131,10 @@ class Plan:
 
 def _plan(git: Git, request: Request) -> Plan:
     pin = _source_pin(git, request)
-    source_env = _read_source(git, request, layout.environment_dir(request.source) / KUSTOMIZATION)
+    source_env_file = layout.environment_dir(request.source) / KUSTOMIZATION
+    source_env = _read_source(git, request, source_env_file)
     # BaseLoader keeps every scalar as written: an unquoted `newTag: 1.10` is the tag "1.10", as kustomize reads it.
-    images = images_of(yaml.load(source_env, Loader=yaml.BaseLoader) or {})
+    images = images_of(_parsed(lambda: yaml.load(source_env, Loader=yaml.BaseLoader), source_env_file) or {})
     target_file = layout.pin_file(request.target, request.model)
     target_text = _read(git.root / target_file, target_file)
     try:
@@ -139,7 +144,7 @@ def _plan(git: Git, request: Request) -> Plan:
         raise Refusal(f"{target_file}: {err.what} (fix: {err.fix})") from None
     env_file = layout.environment_dir(request.target) / KUSTOMIZATION
     old_env = _read(git.root / env_file, env_file)
-    new_env = _with_images(old_env, images)
+    new_env = _parsed(lambda: _with_images(old_env, images), env_file)
     if current == pin and new_env == old_env:
         raise Refusal(
             f"{target_file}: {request.target} already runs {pin.summary} with the same images; "
@@ -293,6 +298,15 @@ def _read_source(git: Git, request: Request, path: Path) -> str:
         raise Refusal(
             f"{path}@{request.from_ref}: not found at that ref (fix: pick a commit that has it: git log -- {path})"
         ) from None
+
+
+def _parsed(parse: Callable[[], T], path: Path) -> T:
+    """`parse()`, with a YAML error turned into a refusal that names the file, the line and the fix."""
+    try:
+        return parse()
+    except (yaml.YAMLError, ruamel_errors.YAMLError) as err:
+        what, fix = yamlerrors.describe(err, str(path))
+        raise Refusal(f"{path}: {what} (fix: {fix})") from None
 
 
 def _read(path: Path, label: Path) -> str:
