@@ -111,14 +111,19 @@ def _database(text: str) -> StepError | None:
     return None
 
 
-def _disk(err: BaseException) -> StepError | None:
+def _disk(err: BaseException, where: str = "") -> StepError | None:
     for found in chain(err):
         if isinstance(found, OSError) and found.errno in _DISK:
             what, fix, permanent = _DISK[found.errno]
-            where = found.filename or "the step's working directory (TMPDIR, HOME, --outputs-dir)"
+            where = where or found.filename or "the step's working directory (TMPDIR, HOME, --outputs-dir)"
             error = PermanentError if permanent else StepError
             return error(str(where), what, fix)
     return None
+
+
+def disk(err: OSError, where: str) -> StepError | None:
+    """A full, read-only or forbidden volume, named by the input that points at it (`--outputs-dir /tmp/outputs`)."""
+    return _disk(err, where)
 
 
 def _server(text: str) -> StepError | None:

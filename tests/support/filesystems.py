@@ -53,12 +53,12 @@ def full_disk(directory: Path, free_bytes: int = 0) -> Iterator[dict]:
         _mount("-t", "tmpfs", "-o", "size=1m,mode=0777", "tmpfs", str(directory))
         try:
             filler = directory / ".filler"
-            with filler.open("wb") as handle:  # fill it, then give back what the caller asked for
-                with contextlib.suppress(OSError):
-                    while True:
-                        handle.write(b"\0" * 4096)
-                        handle.flush()
-            os.truncate(filler, max(0, filler.stat().st_size - free_bytes))
+            fd = os.open(filler, os.O_WRONLY | os.O_CREAT)  # unbuffered: the write that fails is the last one
+            with contextlib.suppress(OSError):
+                while True:
+                    os.write(fd, b"\0" * 4096)
+            os.close(fd)
+            os.truncate(filler, max(0, filler.stat().st_size - free_bytes))  # give back what the caller asked
             yield {}
         finally:
             subprocess.run(["umount", str(directory)], check=True)
