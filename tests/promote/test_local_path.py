@@ -115,3 +115,11 @@ def test_by_default_without_github_promote_uses_the_demos_remote_and_registry(re
     assert f"--backend-store-uri sqlite:///{repo / DEMO_REGISTRY}`" in git(
         repo / DEMO_REMOTE, "log", "-1", "--format=%B", "--branches=promote/*"
     )
+
+
+def test_outside_a_checkout_promote_says_so(tmp_path, capsys):
+    assert promote.main(["iris", "dev", "staging", "--root", str(tmp_path), "--remote", "origin"]) == 1
+    assert capsys.readouterr().err == (
+        f"promote: --root {tmp_path}: not a git checkout (git remote: fatal: not a git repository (or any of the "
+        "parent directories): .git) (fix: run scripts/promote from the repository, or pass --root <checkout>)\n"
+    )

@@ -20,7 +20,8 @@ class Git:
     def run(self, *args: str) -> str:
         proc = subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True)
         if proc.returncode != 0:
-            detail = (proc.stderr.strip() or proc.stdout.strip() or "no output").splitlines()[0]
+            # .strip(): the server's `remote:` lines are padded with spaces (they overwrite progress output).
+            detail = (proc.stderr.strip() or proc.stdout.strip() or "no output").splitlines()[0].strip()
             raise GitError(f"git {' '.join(args)}: {detail}")
         return proc.stdout
 

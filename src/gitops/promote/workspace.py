@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gitops.core.git import Git
+from gitops.core.git import Git, GitError
 
 # The local runner's state (python -m gitops.runner --state-dir, default .local): its bare remote and registry.
 DEMO_REMOTE = Path(".local/remote.git")
@@ -59,13 +59,20 @@ class Workspace:
 
 def open_workspace(root: Path, remote: str, base: str) -> Workspace:
     """The checkout when `remote` is one of its remotes; otherwise a fresh clone of `remote` at `base`."""
-    if remote in Git(root).run("remote").split():
+    try:
+        remotes = Git(root).run("remote").split()
+    except GitError as err:
+        raise WorkspaceError(
+            f"--root {root}: not a git checkout ({err}) (fix: run scripts/promote from the repository, or pass "
+            "--root <checkout>)"
+        ) from None
+    if remote in remotes:
         return Workspace(root, remote, remote, base)
     local = (root / remote) if not Path(remote).is_absolute() else Path(remote)
     looks_remote = "://" in remote or (":" in remote.split("/")[0] and not local.exists())
     if not looks_remote and not local.is_dir():
         raise WorkspaceError(
-            f"--remote {remote}: not a remote of this checkout ({', '.join(Git(root).run('remote').split()) or 'none'})"
+            f"--remote {remote}: not a remote of this checkout ({', '.join(remotes) or 'none'})"
             f" and no repository at {local} (fix: run make demo, which creates {DEMO_REMOTE}, or pass --remote "
             "<remote name, path or URL>)"
         )
