@@ -133,7 +133,7 @@ def _log_and_register(args, spec, params, key, parts, y, estimator, train_accura
             path = Path(tmp) / REFERENCE_FILE
             reference.to_csv(path, index=False)
             mlflow.log_artifact(str(path), REFERENCE_ARTIFACT_DIR)
-        mlflow.log_input(mlflow.data.from_pandas(reference, name=f"{spec.NAME}-train"), context="training")
+        _log_training_input(mlflow.data.from_pandas(reference, name=f"{spec.NAME}-train"))
         info = mlflow.sklearn.log_model(
             estimator,
             name=MODEL_ARTIFACT,
@@ -156,6 +156,23 @@ def _log_and_register(args, spec, params, key, parts, y, estimator, train_accura
         ) from None
     _end_run_quietly("FINISHED")
     return run_id, str(registered.version)
+
+
+def _log_training_input(dataset) -> None:
+    """Record the training split as the run's input. The server gets-or-creates the dataset row in two
+    statements: a run with the same data logging it at the same moment makes the second insert fail on the
+    unique key. The row is there by then, so one more try links it."""
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    try:
+        mlflow.log_input(dataset, context="training")
+    except MlflowException as err:
+        text = str(err)  # SQLite and PostgreSQL word the unique-key failure differently
+        if "datasets" not in text or not ("UNIQUE constraint" in text or "duplicate key" in text):
+            raise
+        log.info("the training split was being recorded by another run at the same moment; linking it")
+        mlflow.log_input(dataset, context="training")
 
 
 def _end_run_quietly(status: str) -> None:
