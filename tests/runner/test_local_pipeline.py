@@ -70,8 +70,21 @@ def test_first_run_trains_deploys_serves_and_moves_the_alias(first, state):
     assert s["browse runs"] == f".venv/bin/mlflow ui --backend-store-uri sqlite:///{state / 'mlflow' / 'mlflow.db'}"
 
 
+def test_an_unchanged_run_reuses_the_version_and_opens_no_pull_request(first, repo, state):
+    again = run(repo, state)
+    assert again.returncode == 0, again.stdout + again.stderr
+    s = summary(again.stdout)
+    assert s["model"].startswith("iris version 1 (run ")
+    assert s["model"].endswith(", reused: same data, parameters, code and libraries; nothing trained)")
+    assert (
+        s["deploy"] == "k8s/overlays/dev/iris/kustomization.yaml already pins this version: no change, no pull request"
+    )
+    assert len(registry(state).search_model_versions("name='iris'")) == 1
+
+
 def test_second_run_is_judged_against_the_first_as_champion(first, repo, state):
-    second = run(repo, state)
+    # Another parameter: other content, so a new version (the same inputs would reuse version 1, above).
+    second = run(repo, state, "-p", "n-estimators=10")
     assert second.returncode == 0, second.stdout + second.stderr
     s = summary(second.stdout)
     assert s["validation"].endswith("against champion version 1")

@@ -53,10 +53,12 @@ def pipeline_lines(root: Node, summary: Summary) -> None:
     train, validate, version = step(root, "train"), step(root, "validate"), step(root, "version")
     if train and train.phase == "Succeeded":
         t = details(train)
+        # train reuses the version that holds the same content key (mlpipeline.contentkey) instead of training.
+        reused = ", reused: same data, parameters, code and libraries; nothing trained" if t.get("reused") else ""
         summary.add(
             "model",
             f"{t.get('model_name', '?')} version {train.outputs.get('model_version')} "
-            f"(run {train.outputs.get('run_id')})",
+            f"(run {train.outputs.get('run_id')}{reused})",
         )
     if version and version.phase == "Succeeded":
         summary.add(
