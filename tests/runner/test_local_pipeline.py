@@ -7,6 +7,7 @@ repeated `make demo` would.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -68,6 +69,11 @@ def test_first_run_trains_deploys_serves_and_moves_the_alias(first, state):
     assert s["post-sync"].startswith("iris: alias dev -> version 1 (moved); probe latency ")
     assert str(registry(state).get_model_version_by_alias("iris", "dev").version) == "1"
     assert s["browse runs"] == f".venv/bin/mlflow ui --backend-store-uri sqlite:///{state / 'mlflow' / 'mlflow.db'}"
+    wf = json.loads(Path(s["record"]).read_text())  # the Workflow as argo get -o json prints it
+    assert wf["status"]["phase"] == "Succeeded"
+    assert wf["spec"] == {"workflowTemplateRef": {"name": "iris-pipeline"}}
+    nodes = {n["displayName"]: n for n in wf["status"]["nodes"].values()}
+    assert [nodes[s]["type"] for s in ("train", "train(0)", "deploy(0)")] == ["Retry", "Pod", "Pod"]
 
 
 def test_an_unchanged_run_reuses_the_version_and_opens_no_pull_request(first, repo, state):
@@ -112,7 +118,7 @@ def test_failed_validation_skips_deploy_and_parameters_reach_train(first, repo, 
     assert forced.returncode == 0, forced.stdout + forced.stderr
     for step in ("version", "monitor", "deploy"):
         assert f"○ {step}" in forced.stdout
-    assert "when: 'false' == 'true' is false" in forced.stdout
+    assert "when ''false' == 'true'' evaluated false" in forced.stdout
     assert summary(forced.stdout)["validation"].startswith("failed (")
     client = registry(state)
     latest = max(client.search_model_versions("name='iris'"), key=lambda v: int(v.version))
@@ -134,7 +140,7 @@ def test_drift_cron_skips_retraining_on_an_unshifted_sample(first, repo, state):
     cron = run(repo, state, "--cron-workflow", "iris-drift", "--drift-sample", "unshifted", "--no-serve")
     assert cron.returncode == 0, cron.stdout + cron.stderr
     assert "○ retrain" in cron.stdout
-    assert "when: 'false' == 'true' is false" in cron.stdout
+    assert "when ''false' == 'true'' evaluated false" in cron.stdout
 
 
 def test_unknown_parameter_is_refused_before_anything_runs(repo, tmp_path):

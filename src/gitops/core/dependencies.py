@@ -74,12 +74,17 @@ def files(repo: Path, folder: Path) -> tuple[set[Path], set[Path]]:
     return {d.relative_to(repo) for d in directories}, {f.relative_to(repo) for f in others}
 
 
-def touches(repo: Path, folder: Path, changed: list[str]) -> bool:
-    """Whether a change to any of `changed` (repo-relative paths) can change `folder`'s render."""
+def touched(repo: Path, folder: Path, changed: list[str]) -> list[str]:
+    """Those of `changed` (repo-relative paths) whose change can change `folder`'s render."""
     directories, others = files(repo, folder)
-    for path in map(Path, changed):
-        if path in others or path.is_relative_to(folder):
-            return True
-        if path.name in KUSTOMIZATION_FILES and path.parent in directories:
-            return True
-    return False
+    return [
+        path
+        for path in changed
+        if Path(path) in others
+        or Path(path).is_relative_to(folder)
+        or (Path(path).name in KUSTOMIZATION_FILES and Path(path).parent in directories)
+    ]
+
+
+def touches(repo: Path, folder: Path, changed: list[str]) -> bool:
+    return bool(touched(repo, folder, changed))

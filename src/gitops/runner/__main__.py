@@ -1,36 +1,54 @@
-"""Run a rendered WorkflowTemplate or CronWorkflow on this machine (the main job).
+"""Run a rendered WorkflowTemplate or CronWorkflow on this machine, as Argo Workflows would (the main job).
 
-    python -m gitops.runner [--overlay k8s/overlays/dev] [--cron-workflow NAME] [-p name=value ...]
-                            [--tracking-uri URI] [--no-serve] [--drift-sample shifted|unshifted]
+    python -m gitops.runner [--model iris | --overlay k8s/overlays/dev/iris | --file rendered.yaml]
+                            [--workflow-template NAME | --cron-workflow NAME] [-p name=value ...]
+                            [--output json] [--tracking-uri URI] [--no-serve] [--drift-sample shifted|unshifted]
+
+An overlay run starts the platform's local stand-ins (MLflow, a Pushgateway, a
+git remote) and afterwards plays Argo CD for dev; a `--file` run runs the
+workflow alone. Each run leaves <state>/runs/<time>-<workflow>/workflow.json,
+the Workflow as `argo get -o json` prints it; `--output json` prints it on
+stdout (the live view then goes to stderr).
 
 Exit 0: the workflow (and the local sync) succeeded. 1: it ran and failed.
-2: it cannot run faithfully here (the message names the field) or bad usage.
+2: it cannot run faithfully here, or Argo would refuse it (the message names the
+field), or bad usage. 3: Argo would leave it Running forever (the message says
+which node waits on what); the record shows where it stopped.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, TextIO
 
+from gitops.argo.arguments import GlobalParameterError
 from gitops.core import kustomize as render
 from gitops.core import layout, yamlio
 from gitops.runner import drift_sample, local_pod, localenv, summary, sync, workflow
 from gitops.runner.errors import RunnerError
-from gitops.runner.nodes import LiveTree, render_tree
+from gitops.runner.operator import Hang
+from gitops.runner.tree import LiveTree
+from gitops.runner.tree import render as render_tree
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="gitops.runner", description=__doc__.splitlines()[0])
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--overlay", help="kustomization to render (default: k8s/overlays/dev/<model>)")
+    source.add_argument("--file", type=Path, help="an already rendered YAML stream: run the workflow alone")
     p.add_argument("--model", default="iris", help="the model whose dev folder runs (default: iris)")
-    p.add_argument("--overlay", help="kustomization to render (default: k8s/overlays/dev/<model>)")
-    p.add_argument("--workflow-template", metavar="NAME", help="default: the overlay's only WorkflowTemplate")
+    p.add_argument("--workflow-template", metavar="NAME", help="default: the only WorkflowTemplate")
     p.add_argument("--cron-workflow", metavar="NAME", help="run this CronWorkflow's workflowSpec instead")
     p.add_argument(
         "-p", "--parameter", action="append", default=[], metavar="NAME=VALUE", help="override a workflow parameter"
     )
+    p.add_argument("--name", help="the Workflow's name, as argo submit --name (default: <template>-<5 characters>)")
+    p.add_argument("--output", choices=("tree", "json"), default="tree", help="json: print the Workflow on stdout")
     p.add_argument("--tracking-uri", help="MLflow tracking URI (default: SQLite under the state dir)")
     p.add_argument("--state-dir", type=Path, default=Path(".local"), help="git-ignored local state (default: .local)")
     p.add_argument(
@@ -45,7 +63,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     p.add_argument("--repo", type=Path, default=Path.cwd())
     args = p.parse_args(argv)
-    args.overlay = args.overlay or str(layout.model_dir("dev", args.model))
+    if args.file is None:
+        args.overlay = args.overlay or str(layout.model_dir("dev", args.model))
     for item in args.parameter:
         if "=" not in item:
             p.error(f"-p {item}: expected NAME=VALUE")
@@ -63,113 +82,181 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def _documents(args: argparse.Namespace, repo: Path) -> tuple[list[dict[str, Any]], str]:
+    if args.file is not None:
+        path = args.file if args.file.is_absolute() else repo / args.file
+        try:
+            text = path.read_text()
+        except OSError as err:
+            raise RunnerError(f"{args.file}: cannot read it: {err.strerror}") from None
+        source = str(args.file)
+    else:
+        text, source = render.build(repo / args.overlay, repo).text, args.overlay
+    bodies, errors = yamlio.load_documents(text)
+    if errors:
+        raise RunnerError(f"{source}: cannot parse it: {errors[0].message}")
+    return [b for b in bodies if isinstance(b, dict)], source
+
+
 def _run(args: argparse.Namespace, repo: Path, state: Path) -> int:
     started = time.perf_counter()
-    bodies, errors = yamlio.load_documents(render.build(repo / args.overlay, repo).text)
-    if errors:
-        raise RunnerError(f"{args.overlay}: cannot parse the render: {errors[0].message}")
+    out: TextIO = sys.stderr if args.output == "json" else sys.stdout
+    docs, source = _documents(args, repo)
     kind, name = (
         ("CronWorkflow", args.cron_workflow) if args.cron_workflow else ("WorkflowTemplate", args.workflow_template)
     )
-    doc = workflow.find(bodies, kind, name, args.overlay)
-    config = _pipeline_config(bodies)
+    doc = workflow.find(docs, kind, name, source)
     parameters = dict(p.split("=", 1) for p in args.parameter)
-    workflow.check(bodies, doc, parameters)  # refuse before any service starts
-    run_dir = state / "runs" / f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{doc['metadata']['name']}"
+    plan = workflow.prepare(docs, doc, parameters)  # every refusal, before any service or process starts
+    wf_name = args.name or workflow.workflow_name(plan)
+    run_dir = state / "runs" / f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{wf_name}"
     run_dir.mkdir(parents=True)
-    env = localenv.start(
-        repo,
-        state,
-        args.tracking_uri,
-        config.get("MLFLOW_EXPERIMENT_NAME", "default"),
-        config.get("GIT_BASE_BRANCH", "main"),
-        run_dir,
-    )
-    overrides = {
-        "MLFLOW_TRACKING_URI": env.tracking_uri,
-        "PUSHGATEWAY_URL": env.pushgateway_url,
-        "GIT_REPO_URL": str(env.remote),
-        "MLFLOW_S3_ENDPOINT_URL": "",
-    }
-    if kind == "CronWorkflow":
-        sample = drift_sample.write(run_dir / "recent-inputs.csv", config["MODEL_SPEC"], args.drift_sample == "shifted")
-        overrides["DRIFT_INPUT_URI"] = str(sample)
-        env.notes.append(f"drift input: a generated {args.drift_sample} sample, {sample}")
+    overlay_run = args.file is None
+    config = _pipeline_config(docs)
+    env = None
+    overrides: dict[str, str] = {}
+    if overlay_run:
+        env = localenv.start(
+            repo,
+            state,
+            args.tracking_uri,
+            config.get("MLFLOW_EXPERIMENT_NAME", "default"),
+            config.get("GIT_BASE_BRANCH", "main"),
+            run_dir,
+        )
+        overrides = {
+            "MLFLOW_TRACKING_URI": env.tracking_uri,
+            "PUSHGATEWAY_URL": env.pushgateway_url,
+            "GIT_REPO_URL": str(env.remote),
+            "MLFLOW_S3_ENDPOINT_URL": "",
+        }
+        if kind == "CronWorkflow":
+            sample = drift_sample.write(
+                run_dir / "recent-inputs.csv", config["MODEL_SPEC"], args.drift_sample == "shifted"
+            )
+            overrides["DRIFT_INPUT_URI"] = str(sample)
+            env.notes.append(f"drift input: a generated {args.drift_sample} sample, {sample}")
     secrets_file = args.secrets_file or state / "secrets.env"
     cluster = local_pod.Cluster(
-        workflow.config_maps(bodies),
+        workflow.config_maps(docs),
         localenv.read_secrets(secrets_file),
         overrides,
         # The step image is built from this checkout's src/: run that code, whatever the venv has installed.
-        extra={"PR_PROVIDER": "none", "PYTHONPATH": str(repo / "src")},
-        pod_fields={"metadata.namespace": doc["metadata"].get("namespace", "")},
+        extra={"PR_PROVIDER": "none", "PYTHONPATH": str(repo / "src")} if overlay_run else {},
+        pod_fields={"metadata.namespace": plan.namespace},
     )
-    print(
-        f"Running {kind} {doc['metadata']['name']} from {args.overlay} "
-        f"(run directory {run_dir.relative_to(repo) if run_dir.is_relative_to(repo) else run_dir})"
-    )
-    tree = LiveTree()
-    out = summary.Summary()
-    metrics = (
-        f"Pushgateway {env.pushgateway_url} (stopped with the run)"
-        if env.pushgateway
-        else f"written to {env.metrics_dir}/"
-    )
-    try:
-        root = workflow.run(bodies, doc, parameters, cluster, run_dir, tree)
-        summary.pipeline_lines(root, out)
-        synced_ok = _deploy_and_sync(args, env, config, cluster, root, run_dir, tree, out)
-    finally:
-        env.stop()
-    print("\n" + render_tree(root))
-    out.add("metrics", metrics)
-    for note in env.notes:
-        out.add("note", note)
-    if cluster.missing_secrets:
-        out.add(
-            "secrets",
-            f"not set locally, ran with empty values: {', '.join(sorted(cluster.missing_secrets))} ({secrets_file})",
+    shown = run_dir.relative_to(repo) if run_dir.is_relative_to(repo) else run_dir
+    out.write(f"Running {kind} {doc['metadata']['name']} from {source} as {wf_name} (run directory {shown})\n")
+    out.flush()
+    report = summary.Summary()
+    code = 1
+    metrics = ""
+    if env is not None:
+        metrics = (
+            f"Pushgateway {env.pushgateway_url} (stopped with the run)"
+            if env.pushgateway
+            else f"written to {env.metrics_dir}/"
         )
-    if env.tracking_uri.startswith("sqlite:///"):
-        out.add("browse runs", f".venv/bin/mlflow ui --backend-store-uri {env.tracking_uri}")
-    out.add("took", f"{time.perf_counter() - started:.1f} s")
-    print(out.render())
-    summary.write_json(run_dir / "summary.json", root, out)
-    return 0 if root.phase == "Succeeded" and synced_ok else 1
+    try:
+        try:
+            op = workflow.start(plan, cluster, run_dir, state, wf_name)
+        except GlobalParameterError as err:
+            wf = workflow.record(plan, wf_name)
+            wf.phase, wf.message, wf.started_at = "Failed", str(err), time.time()
+            wf.finished_at = wf.started_at
+            wf.write(run_dir / "workflow.json")
+            out.write(f"✖ {wf_name}  {err}\n")
+            _emit(args, wf)
+            return 1
+        live = LiveTree(op.wf, out)
+        op.note = live.note
+        hang = None
+        try:
+            op.run()
+        except Hang as err:
+            hang = err
+        op.wf.write(run_dir / "workflow.json")
+        out.write("\n" + render_tree(op.wf) + "\n")
+        if hang is not None:
+            out.write(f"\nArgo would leave {op.wf.name} Running forever: {hang}\n")
+            _emit(args, op.wf)
+            return 3
+        if op.wf.message:
+            out.write(f"\n{op.wf.name} {op.wf.phase}: {op.wf.message}\n")
+        code = 0 if op.wf.phase == "Succeeded" else 1
+        if overlay_run:
+            summary.pipeline_lines(op, report)
+            if not _deploy_and_sync(args, env, config, cluster, op, run_dir, out, report):
+                code = 1
+        summary.write_json(run_dir / "summary.json", op, report)
+    finally:
+        if env is not None:
+            env.stop()
+    if overlay_run:
+        report.add("metrics", metrics)
+        for note in env.notes:
+            report.add("note", note)
+        if cluster.missing_secrets:
+            report.add(
+                "secrets",
+                f"not set locally, ran with empty values: {', '.join(sorted(cluster.missing_secrets))} "
+                f"({secrets_file})",
+            )
+        if env.tracking_uri.startswith("sqlite:///"):
+            report.add("browse runs", f".venv/bin/mlflow ui --backend-store-uri {env.tracking_uri}")
+    report.add("record", f"{shown}/workflow.json")
+    report.add("took", f"{time.perf_counter() - started:.1f} s")
+    out.write(report.render() + "\n")
+    out.flush()
+    _emit(args, op.wf)
+    return code
 
 
-def _pipeline_config(bodies: list[dict]) -> dict[str, str]:
+def _emit(args: argparse.Namespace, wf) -> None:
+    if args.output == "json":
+        sys.stdout.write(json.dumps(wf.to_json(), indent=2) + "\n")
+        sys.stdout.flush()
+
+
+def _pipeline_config(docs: list[dict[str, Any]]) -> dict[str, str]:
+    maps = workflow.config_maps(docs)
     # The generated <model>-pipeline-config-<hash> (k8s/base/kustomization.yaml).
-    names = [n for n in workflow.config_maps(bodies) if "pipeline-config" in n]
-    return workflow.config_maps(bodies)[names[0]] if names else {}
+    names = [n for n in maps if "pipeline-config" in n]
+    return maps[names[0]] if names else {}
 
 
-def _deploy_and_sync(args, env, config, cluster, root, run_dir, tree, out) -> bool:
-    deploy = summary.step(root, "deploy")
+def _deploy_and_sync(args, env, config, cluster, op, run_dir, out, report) -> bool:
+    deploy = summary.step(op, "deploy")
     if deploy is None or deploy.phase != "Succeeded":
         if deploy is not None:
-            out.add("deploy", f"{deploy.phase.lower()}: {deploy.message}" if deploy.message else deploy.phase.lower())
+            report.add(
+                "deploy", f"{deploy.phase.lower()}: {deploy.message}" if deploy.message else deploy.phase.lower()
+            )
         return True
     base = config.get("GIT_BASE_BRANCH", "main")
     pin_file = config.get("PIN_FILE") or str(layout.pin_file("dev", config.get("MODEL_NAME", args.model)))
     if deploy.outputs.get("pin_changed") != "true":
-        out.add("deploy", f"{pin_file} already pins this version: no change, no pull request")
+        report.add("deploy", f"{pin_file} already pins this version: no change, no pull request")
         return True
     branch = deploy.outputs["branch"]
     diff = localenv.git("diff", f"{base}...{branch}", "--", pin_file, cwd=env.remote)
-    out.add("pull request", f"not opened locally (no GitHub); branch {branch} in {env.remote} carries this diff:", diff)
+    report.add(
+        "pull request", f"not opened locally (no GitHub); branch {branch} in {env.remote} carries this diff:", diff
+    )
     if args.no_serve:
-        out.add("local sync", "skipped (--no-serve): the branch was not merged, nothing served, the alias did not move")
+        report.add(
+            "local sync", "skipped (--no-serve): the branch was not merged, nothing served, the alias did not move"
+        )
         return True
-    synced = sync.run(env.remote, branch, base, "dev", cluster, run_dir, tree)
+    synced = sync.run(env.remote, branch, base, "dev", cluster, run_dir, out)
     ok = all(job.phase == "Succeeded" for job in synced.jobs)
-    out.add(
+    report.add(
         "local sync",
         f"merged {branch} into {base} ({synced.commit[:12]}), served {', '.join(synced.models)} "
         f"with MLServer on {synced.server_url}",
     )
     for job in synced.jobs:
-        out.add("post-sync", summary.probe_line(job))
+        report.add("post-sync", summary.probe_line(job))
     return ok
 
 

@@ -1,16 +1,56 @@
-"""Which template fields the local runner honours, which only matter on a cluster, and the rest.
+"""Which fields the local runner honours, which only matter on a cluster, and (by omission) the rest.
 
-A field in neither list is an error naming it: the runner never skips
-something it cannot run faithfully.
+A field in neither set is refused before anything runs, with its path: the
+runner never accepts something it would then ignore or run differently.
+Cluster-only fields place or shape pods (scheduling, security, resources, pod
+garbage collection, TTLs); on one machine they change nothing a run produces.
 """
 
 from __future__ import annotations
 
-from typing import Any
+# The image the repo builds (Dockerfile): the only one whose commands can run in the project venv.
+STEP_IMAGE = "ghcr.io/example-org/pipeline-steps"
 
-from gitops.runner.errors import RunnerError
-
-# Honoured: they change what runs or what it produces.
+SPEC_RUNS = frozenset(
+    {
+        "entrypoint",
+        "templates",
+        "arguments",
+        "volumes",
+        "onExit",
+        "hooks",
+        "templateDefaults",
+        "synchronization",
+        "activeDeadlineSeconds",
+        "retryStrategy",
+    }
+)
+SPEC_CLUSTER_ONLY = frozenset(
+    {
+        "serviceAccountName",
+        "podGC",
+        "ttlStrategy",
+        "securityContext",
+        "podMetadata",
+        "nodeSelector",
+        "tolerations",
+        "affinity",
+        "priorityClassName",
+        "podPriorityClassName",
+        "podDisruptionBudget",
+        "archiveLogs",
+        "artifactRepositoryRef",
+        "automountServiceAccountToken",
+        "executor",
+        "volumeClaimGC",
+        "imagePullSecrets",
+        "dnsPolicy",
+        "dnsConfig",
+        "hostNetwork",
+        "schedulerName",
+        "hostAliases",
+    }
+)
 TEMPLATE_RUNS = frozenset(
     {
         "name",
@@ -22,13 +62,14 @@ TEMPLATE_RUNS = frozenset(
         "script",
         "retryStrategy",
         "volumes",
+        "activeDeadlineSeconds",
+        "timeout",
+        "synchronization",
     }
 )
-# Cluster-only: scheduling, pod shape, limits. They have no effect on one machine.
 TEMPLATE_CLUSTER_ONLY = frozenset(
     {
         "metadata",
-        "activeDeadlineSeconds",
         "securityContext",
         "serviceAccountName",
         "automountServiceAccountToken",
@@ -36,14 +77,10 @@ TEMPLATE_CLUSTER_ONLY = frozenset(
         "tolerations",
         "affinity",
         "priorityClassName",
-        "podSpecPatch",
-        "timeout",
-        "archiveLocation",
-        "executor",
         "schedulerName",
         "hostAliases",
-        "failFast",
-        "parallelism",
+        "archiveLocation",
+        "executor",
     }
 )
 CONTAINER_RUNS = frozenset(
@@ -59,54 +96,42 @@ CONTAINER_CLUSTER_ONLY = frozenset(
         "livenessProbe",
         "startupProbe",
         "terminationMessagePath",
-        "terminationMessagePolicy",
-        "lifecycle",
     }
 )
-TASK_RUNS = frozenset({"name", "template", "templateRef", "arguments", "when", "dependencies", "depends", "withItems"})
-SPEC_RUNS = frozenset({"entrypoint", "templates", "arguments", "volumes"})
-SPEC_CLUSTER_ONLY = frozenset(
+TASK_RUNS = frozenset(
     {
-        "serviceAccountName",
-        "podGC",
-        "ttlStrategy",
-        "activeDeadlineSeconds",
-        "securityContext",
-        "podMetadata",
-        "workflowMetadata",
-        "nodeSelector",
-        "tolerations",
-        "affinity",
-        "priority",
-        "priorityClassName",
-        "podDisruptionBudget",
-        "archiveLogs",
-        "artifactRepositoryRef",
-        "parallelism",
-        "automountServiceAccountToken",
-        "executor",
-        "volumeClaimGC",
-        "podSpecPatch",
-        "imagePullSecrets",
+        "name",
+        "template",
+        "templateRef",
+        "arguments",
+        "when",
+        "dependencies",
+        "depends",
+        "withItems",
+        "withParam",
+        "withSequence",
+        "continueOn",
+        "onExit",
+        "hooks",
     }
 )
-DAG_RUNS = frozenset({"tasks"})
-PARAMETER_RUNS = frozenset({"name", "value", "default", "description", "enum", "valueFrom"})
-# The image the repo builds (Dockerfile): the only one whose commands can run in the project venv.
-STEP_IMAGE = "ghcr.io/example-org/pipeline-steps"
+STEP_RUNS = TASK_RUNS - {"dependencies", "depends"}
+DAG_RUNS = frozenset({"tasks", "target", "failFast"})
+INPUT_PARAMETER_RUNS = frozenset({"name", "value", "default", "description", "enum", "valueFrom"})
+ARGUMENT_PARAMETER_RUNS = frozenset({"name", "value", "default", "description", "enum", "valueFrom"})
+VALUE_FROM_ARGUMENT = frozenset({"configMapKeyRef", "default"})
+POD_OUTPUT_VALUE_FROM = frozenset({"path", "default"})
+NESTED_OUTPUT_VALUE_FROM = frozenset({"parameter", "default"})
+OUTPUT_PARAMETER_RUNS = frozenset({"name", "valueFrom", "description"})
+RETRY_RUNS = frozenset({"limit", "retryPolicy", "expression", "backoff"})
+RETRY_CLUSTER_ONLY = frozenset({"affinity"})  # which node an attempt lands on
+BACKOFF_RUNS = frozenset({"duration", "factor", "cap", "maxDuration"})
+SEQUENCE_RUNS = frozenset({"start", "end", "count", "format"})
+TEMPLATE_REF_RUNS = frozenset({"name", "template"})
+HOOK_RUNS = frozenset({"template", "templateRef", "arguments", "expression"})
+SYNC_RUNS = frozenset({"mutexes", "semaphores"})
+MUTEX_RUNS = frozenset({"name", "namespace"})
+SEMAPHORE_RUNS = frozenset({"configMapKeyRef", "namespace"})
 VOLUME_SOURCES = frozenset({"emptyDir"})
-RETRY_RUNS = frozenset({"limit", "retryPolicy", "expression"})
-RETRY_POLICIES = frozenset({"Always", "OnFailure", "OnError", "OnTransientError"})
-RETRY_CLUSTER_ONLY = frozenset({"backoff", "affinity"})  # backoff: retries start at once locally
-
-
-class UnsupportedField(RunnerError):
-    """The template uses something the local runner cannot run faithfully."""
-
-
-def check(obj: dict[str, Any], runs: frozenset[str], cluster_only: frozenset[str], where: str) -> None:
-    for key in obj:
-        if key not in runs and key not in cluster_only:
-            raise UnsupportedField(
-                f"{where}.{key}: not supported by the local runner (it runs {', '.join(sorted(runs))})"
-            )
+ENV_VALUE_FROM = frozenset({"configMapKeyRef", "secretKeyRef", "fieldRef"})
+POD_FIELDS = frozenset({"metadata.namespace"})

@@ -33,12 +33,9 @@ def _git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
 def refuse_uncommitted(repo: Path, env: str) -> None:
     """Refuse when a file the steps run or the environment's folders render has uncommitted changes."""
     status = _git(repo, "status", "--porcelain", "--untracked-files=all").stdout.splitlines()
-    folders = layout.deployable(repo, env)
-    changed = [
-        path
-        for path in (line[3:].split(" -> ")[-1] for line in status)
-        if Path(path).is_relative_to(STEPS) or any(dependencies.touches(repo, f, [path]) for f in folders)
-    ]
+    paths = [line[3:].split(" -> ")[-1] for line in status]
+    rendered = {p for folder in layout.deployable(repo, env) for p in dependencies.touched(repo, folder, paths)}
+    changed = [p for p in paths if Path(p).is_relative_to(STEPS) or p in rendered]
     if changed:
         more = f" and {len(changed) - 5} more" if len(changed) > 5 else ""
         raise RunnerError(

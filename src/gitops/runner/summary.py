@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gitops.runner.nodes import Node
+from gitops.runner.outputs import last_attempt
 
 
 @dataclass
@@ -29,19 +29,38 @@ class Summary:
         return "\n".join(out)
 
 
-def step(root: Node, name: str) -> Node | None:
-    """The last node that ran template `name` (or `<wt>/name`)."""
+@dataclass
+class Step:
+    """A step's result as the summary reads it: its phase, message, output parameters, and pod directory."""
+
+    name: str
+    phase: str
+    message: str
+    outputs: dict[str, str]
+    pod_dir: Path | None
+    seconds: float = 0.0
+
+
+def step(op, name: str) -> Step | None:
+    """The last node that ran template `name` (a pod, or the Retry node around its attempts)."""
     found = None
-    for node in root.walk():
-        if node.template == name or node.template.endswith(f"/{name}") or node.name == name:
+    for node in op.wf.nodes.values():
+        template = node.template_name or (node.template_ref or {}).get("template", "")
+        if template == name and node.type in ("Pod", "Retry"):
             found = node
-    return found
+    if found is None:
+        return None
+    last = last_attempt(op.wf, found)
+    params = {p["name"]: p.get("value", "") for p in (found.outputs or {}).get("parameters") or []}
+    seconds = (last.finished_at or last.started_at) - last.started_at
+    return Step(found.display_name, found.phase, found.message, params, op.pod_dirs.get(last.id), seconds)
 
 
-def details(node: Node | None) -> dict:
-    if node is None or node.workdir is None:
+def details(node: Step | None) -> dict:
+    """The summary.json a step left in its pod's volumes."""
+    if node is None or node.pod_dir is None:
         return {}
-    for candidate in sorted(node.workdir.rglob("summary.json")):
+    for candidate in sorted(node.pod_dir.rglob("summary.json")):
         try:
             return json.loads(candidate.read_text())
         except (OSError, json.JSONDecodeError):
@@ -49,8 +68,8 @@ def details(node: Node | None) -> dict:
     return {}
 
 
-def pipeline_lines(root: Node, summary: Summary) -> None:
-    train, validate, version = step(root, "train"), step(root, "validate"), step(root, "version")
+def pipeline_lines(op, summary: Summary) -> None:
+    train, validate, version = step(op, "train"), step(op, "validate"), step(op, "version")
     if train and train.phase == "Succeeded":
         t = details(train)
         # train reuses the version that holds the same content key (mlpipeline.contentkey) instead of training.
@@ -81,7 +100,7 @@ def pipeline_lines(root: Node, summary: Summary) -> None:
         )
 
 
-def probe_line(job: Node) -> str:
+def probe_line(job: Step) -> str:
     d = details(job)
     if job.phase != "Succeeded":
         return f"{job.name} failed: {job.message}"
@@ -94,16 +113,11 @@ def probe_line(job: Node) -> str:
     )
 
 
-def write_json(path: Path, root: Node, summary: Summary) -> None:
-    def node_dict(n: Node) -> dict:
-        return {
-            "name": n.name,
-            "template": n.template,
-            "phase": n.phase,
-            "seconds": round(n.seconds, 3),
-            "message": n.message,
-            "outputs": n.outputs,
-            "children": [node_dict(c) for c in n.children],
-        }
-
-    path.write_text(json.dumps({"tree": node_dict(root), "summary": dict(summary.lines)}, indent=2))
+def write_json(path: Path, op, summary: Summary) -> None:
+    """summary.json: the closing lines and each pod's wall time to the tenth of a second (make bench reads it)."""
+    steps = {}
+    for node in op.wf.nodes.values():
+        if node.type == "Pod" and node.finished_at is not None:
+            template = node.template_name or (node.template_ref or {}).get("template", "")
+            steps[template] = round(steps.get(template, 0.0) + node.finished_at - node.started_at, 2)
+    path.write_text(json.dumps({"steps": steps, "summary": dict(summary.lines)}, indent=2))

@@ -16,13 +16,14 @@ import subprocess
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from gitops.core import kustomize as render
 from gitops.core import layout, yamlio
 from gitops.runner import local_pod, services, workflow
 from gitops.runner.errors import RunnerError
 from gitops.runner.localenv import git
-from gitops.runner.nodes import Node
+from gitops.runner.summary import Step
 from mlpipeline import pin
 
 HOOK = "argocd.argoproj.io/hook"
@@ -31,7 +32,7 @@ HOOK = "argocd.argoproj.io/hook"
 @dataclass
 class Synced:
     commit: str
-    jobs: list[Node]
+    jobs: list[Step]
     server_url: str
     models: list[str]  # the InferenceServices served, by name
 
@@ -74,7 +75,9 @@ def post_sync_jobs(docs: list[dict]) -> list[dict]:
     ]
 
 
-def run(remote: Path, branch: str, base: str, env: str, cluster: local_pod.Cluster, run_dir: Path, tree) -> Synced:
+def run(
+    remote: Path, branch: str, base: str, env: str, cluster: local_pod.Cluster, run_dir: Path, out: TextIO
+) -> Synced:
     commit = merge(remote, branch, base)
     tree_dir = export(remote, commit, run_dir / "synced")
     folders = [f for f in (_folder(tree_dir, path, commit) for path in layout.deployable(tree_dir, env)) if f]
@@ -84,7 +87,7 @@ def run(remote: Path, branch: str, base: str, env: str, cluster: local_pod.Clust
     try:
         for folder in folders:
             services.serve(server, folder.name, folder.storage_uri)
-        jobs = [job for folder in folders for job in _post_sync(folder, server, cluster, run_dir, tree, commit)]
+        jobs = [job for folder in folders for job in _post_sync(folder, server, cluster, run_dir, out, commit)]
     finally:
         server.stop()
     return Synced(commit, jobs, server.url, [f.name for f in folders])
@@ -107,7 +110,9 @@ def _folder(tree_dir: Path, path: Path, commit: str) -> Folder | None:
     return Folder(str(path), bodies, isvcs[0]["metadata"]["name"], storage_uri) if storage_uri else None
 
 
-def _post_sync(folder: Folder, server, cluster: local_pod.Cluster, run_dir: Path, tree, commit: str) -> list[Node]:
+def _post_sync(
+    folder: Folder, server, cluster: local_pod.Cluster, run_dir: Path, out: TextIO, commit: str
+) -> list[Step]:
     synced_cluster = local_pod.Cluster(
         workflow.config_maps(folder.bodies),
         cluster.secrets,
@@ -126,28 +131,31 @@ def _post_sync(folder: Folder, server, cluster: local_pod.Cluster, run_dir: Path
     jobs = post_sync_jobs(folder.bodies)
     if not jobs:
         raise RunnerError(f"{folder.path}: no Job with {HOOK}: PostSync in the render")
-    nodes = [_run_job(job, synced_cluster, run_dir, tree) for job in jobs]
+    nodes = [_run_job(job, synced_cluster, run_dir, out) for job in jobs]
     cluster.missing_secrets |= synced_cluster.missing_secrets
     return nodes
 
 
-def _run_job(job: dict, cluster: local_pod.Cluster, run_dir: Path, tree) -> Node:
+def _run_job(job: dict, cluster: local_pod.Cluster, run_dir: Path, out: TextIO) -> Step:
     name = job["metadata"]["name"]
     pod = job["spec"]["template"]["spec"]
-    node = Node(f"{name} (PostSync)", "Job", 1)
-    tree.started(node)
+    label = f"{name} (PostSync)"
+    out.write(f"  ● {label} ...\n")
+    out.flush()
     where = f"Job/{name}.spec.template.spec.containers[0]"
     if len(pod.get("containers") or []) != 1 or pod.get("initContainers"):
         raise RunnerError(
             f"Job/{name}.spec.template.spec: the local sync runs exactly one container and no initContainers"
         )
-    result, _ = local_pod.run(
+    code, seconds, process = local_pod.run(
         {"container": pod["containers"][0]}, pod.get("volumes") or [], cluster, run_dir / "pods" / name, where
     )
-    node.seconds, node.workdir = result.seconds, result.outputs
-    node.phase = "Succeeded" if result.exit_code == 0 else "Failed"
-    if result.exit_code:
-        lines = [ln for ln in result.log.read_text().splitlines() if ln.strip()]
-        node.message = f"exit {result.exit_code}: {lines[-1][:200] if lines else 'no output'}"
-    tree.finished(node)
-    return node
+    message = ""
+    if code:
+        lines = [ln for ln in process.stdout.read_text(errors="replace").splitlines() if ln.strip()]
+        lines += [ln for ln in process.stderr.read_text(errors="replace").splitlines() if ln.strip()]
+        message = f"exit {code}: {lines[-1][:200] if lines else 'no output'}"
+    phase = "Succeeded" if code == 0 else "Failed"
+    out.write(f"  {'✔' if code == 0 else '✖'} {label} ({seconds:.1f}s){'  ' + message if message else ''}\n")
+    out.flush()
+    return Step(label, phase, message, {}, process.pod_dir, seconds)

@@ -1,0 +1,70 @@
+"""The demo's local git remote always holds this checkout's HEAD, and a run refuses what git has not seen."""
+
+from __future__ import annotations
+
+import pytest
+
+from gitops.runner import remote
+from gitops.runner.errors import RunnerError
+from tests.promote.repo import make_repo
+from tests.support.git import GIT_ENV, git, write
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    return make_repo(tmp_path)
+
+
+def test_the_first_run_creates_it_from_head(repo, tmp_path):
+    bare = tmp_path / "remote.git"
+    head = git(repo, "rev-parse", "HEAD").strip()
+    assert remote.up_to_date(repo, bare, "main") == f"created from {head[:12]}"
+    assert git(bare, "rev-parse", "main").strip() == head
+
+
+def test_a_new_commit_fast_forwards_it_and_a_pin_merged_there_is_kept(repo, tmp_path):
+    bare = tmp_path / "remote.git"
+    remote.up_to_date(repo, bare, "main")
+    write(repo, "notes.txt", "1\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a change")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    assert remote.up_to_date(repo, bare, "main") == f"fast-forwarded to {head[:12]}"
+    assert remote.up_to_date(repo, bare, "main") == f"already holds {head[:12]}"
+    # A demo run merged a deploy there; then the user commits again: both survive.
+    work = tmp_path / "work"
+    git(tmp_path, "clone", "-q", str(bare), str(work))
+    write(work, "deployed.txt", "pin\n")
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "deploy: a pin")
+    git(work, "push", "-q", "origin", "HEAD:main")
+    write(repo, "notes.txt", "2\n")
+    git(repo, "commit", "-q", "-am", "another change")
+    assert remote.up_to_date(repo, bare, "main").startswith("merged ")
+    assert set(git(bare, "ls-tree", "--name-only", "main").split()) >= {"deployed.txt", "notes.txt", "k8s"}
+    assert git(bare, "show", "main:notes.txt") == "2\n"
+
+
+@pytest.mark.parametrize(
+    ("path", "refused"),
+    [
+        pytest.param("k8s/overlays/dev/iris/kustomization.yaml", True, id="a-dev-folder"),
+        pytest.param("k8s/base/deployment.yaml", True, id="the-base-dev-renders"),
+        pytest.param("k8s/overlays/prod/iris/kustomization.yaml", False, id="another-environment"),
+        pytest.param("src/mlpipeline/train.py", True, id="the-steps"),
+        pytest.param("README.md", False, id="docs"),
+    ],
+)
+def test_a_run_refuses_uncommitted_changes_to_what_it_renders_or_runs(repo, path, refused):
+    write(repo, path, ((repo / path).read_text() if (repo / path).exists() else "") + "# edited\n")
+    if not refused:
+        remote.refuse_uncommitted(repo, "dev")
+        return
+    with pytest.raises(RunnerError) as err:
+        remote.refuse_uncommitted(repo, "dev")
+    assert str(err.value) == (
+        f"{repo}: uncommitted changes in {path}: the local remote only sees commits, so the sync would render "
+        "something else than the steps run (fix: commit them, or stash them)"
+    )
