@@ -118,7 +118,13 @@ def test_failed_validation_skips_deploy_and_parameters_reach_train(first, repo, 
     assert forced.returncode == 0, forced.stdout + forced.stderr
     for step in ("version", "monitor", "deploy"):
         assert f"○ {step}" in forced.stdout
-    assert "when ''false' == 'true'' evaluated false" in forced.stdout
+    # People read why, in words; workflow.json keeps Argo's own message for the skipped node.
+    why = "skipped: validate's output passed is 'false'; {} runs only when it is 'true'"
+    assert f"○ deploy  {why.format('deploy')}" in forced.stdout
+    assert "when ''false' == 'true'' evaluated false" not in forced.stdout
+    assert summary(forced.stdout)["deploy"] == why.format("deploy")
+    record = (state / "runs" / sorted(p.name for p in (state / "runs").iterdir())[-1] / "workflow.json").read_text()
+    assert "when ''false' == 'true'' evaluated false" in record
     assert summary(forced.stdout)["validation"].startswith("failed (")
     client = registry(state)
     latest = max(client.search_model_versions("name='iris'"), key=lambda v: int(v.version))
@@ -131,6 +137,8 @@ def test_drift_cron_retrains_through_template_ref_on_a_shifted_sample(first, rep
     assert cron.returncode == 0, cron.stdout + cron.stderr
     assert "✔ retrain" in cron.stdout and "✔ deploy" in cron.stdout
     assert summary(cron.stdout)["local sync"].startswith("skipped (--no-serve)")
+    verdict = summary(cron.stdout)["drift"]
+    assert verdict.startswith("detected: max PSI ") and verdict.endswith("'s training split; the retrain runs")
     client = registry(state)
     latest = max(client.search_model_versions("name='iris'"), key=lambda v: int(v.version))
     assert client.get_run(latest.run_id).data.params["n_estimators"] == "13"
@@ -139,8 +147,11 @@ def test_drift_cron_retrains_through_template_ref_on_a_shifted_sample(first, rep
 def test_drift_cron_skips_retraining_on_an_unshifted_sample(first, repo, state):
     cron = run(repo, state, "--cron-workflow", "iris-drift", "--drift-sample", "unshifted", "--no-serve")
     assert cron.returncode == 0, cron.stdout + cron.stderr
-    assert "○ retrain" in cron.stdout
-    assert "when ''false' == 'true'' evaluated false" in cron.stdout
+    assert "○ retrain  skipped: drift's output drift_detected is 'false'; retrain runs only when it is 'true'" in (
+        cron.stdout
+    )
+    verdict = summary(cron.stdout)["drift"]
+    assert verdict.startswith("none: max PSI ") and verdict.endswith("'s training split; no retrain")
 
 
 def test_unknown_parameter_is_refused_before_anything_runs(repo, tmp_path):
