@@ -53,16 +53,17 @@ bench: $(STAMP) ## speed figures, written to bench/results.json
 	$(PY) -m gitops.bench --out bench/results.json
 
 lock: $(STAMP) ## re-resolve requirements/*.lock from pyproject.toml
-	$(UV) pip compile -q -p 3.11 --generate-hashes --extra step --extra tooling pyproject.toml -o requirements/dev.lock
+	$(UV) pip compile -q -p 3.11 --generate-hashes --extra step --extra serving --extra tooling pyproject.toml -o requirements/dev.lock
 	$(UV) pip compile -q -p 3.11 --generate-hashes --extra step -c requirements/dev.lock pyproject.toml -o requirements/step.lock
+	$(UV) pip compile -q -p 3.11 --generate-hashes --extra serving -c requirements/dev.lock pyproject.toml -o requirements/serving.lock
 
 clean: ## remove the venv, caches and local pipeline state
 	rm -rf $(VENV) .cache .local build *.egg-info src/*.egg-info .pytest_cache
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
-platform-crds: $(STAMP) ## install the platform charts' CRDs (versions from argocd/apps) into the current cluster
-	$(PY) scripts/platform-crds.py | kubectl apply --server-side -f -
+platform-crds: $(STAMP) ## install the pinned platform CRDs (the validator's own files) into the current cluster
+	$(PY) scripts/platform-crds | kubectl apply --server-side -f -
 	kubectl wait --for=condition=Established crd --all --timeout=120s
 
-dry-run: $(STAMP) ## server-side dry-run apply of every overlay against the current cluster
-	scripts/dry-run-apply
+dry-run: $(STAMP) ## server-side dry-run apply of every kustomization the validator builds, against the current cluster
+	$(PY) scripts/dry-run-apply

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mlpipeline import dataset, registry
-from mlpipeline.errors import StepError
+from mlpipeline.errors import PermanentError
 from mlpipeline.models import load_spec
 
 
@@ -31,7 +31,7 @@ def rebuild_split(candidate: Candidate, run_tags: dict[str, str]):
     X, y = dataset.load_checked(spec)
     parts = dataset.split(X, y, int(candidate.params["seed"]), float(candidate.params["holdout_fraction"]))
     if parts.holdout_digest != run_tags.get("holdout_sha256"):
-        raise StepError(
+        raise PermanentError(
             f"run {candidate.run_id}",
             "holdout rows differ from the ones train held out",
             f"the {spec.NAME} dataset changed since training; train a new version",

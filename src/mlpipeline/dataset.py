@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mlpipeline.errors import StepError
+from mlpipeline.errors import PermanentError
 
 if TYPE_CHECKING:  # pandas costs ~2 s of cold start; only steps that touch data pay it
     import pandas as pd
@@ -37,10 +37,10 @@ def frame_digest(frame: pd.DataFrame) -> str:
 def check_frame(X: pd.DataFrame, source: str, fix: str) -> None:
     """Empty or NaN data is an input error, not something to fit or score silently."""
     if X.empty:
-        raise StepError(source, "no rows", fix)
+        raise PermanentError(source, "no rows", fix)
     nan_columns = [str(c) for c in X.columns if X[c].isna().any()]
     if nan_columns:
-        raise StepError(source, f"NaN values in column(s) {', '.join(nan_columns)}", fix)
+        raise PermanentError(source, f"NaN values in column(s) {', '.join(nan_columns)}", fix)
 
 
 def load_checked(spec) -> tuple[pd.DataFrame, pd.Series]:
@@ -49,7 +49,7 @@ def load_checked(spec) -> tuple[pd.DataFrame, pd.Series]:
     fix = f"fix load_dataset() in the {spec.NAME} model module"
     check_frame(X, source, fix)
     if y.isna().any():
-        raise StepError(source, "NaN labels", fix)
+        raise PermanentError(source, "NaN labels", fix)
     return X, y
 
 

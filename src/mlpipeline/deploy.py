@@ -50,7 +50,9 @@ def pin_for(client, name: str, version: str) -> pin.Pin:
     mv = registry.model_version(client, name, version)
     tags = mv.tags
     if SEMVER_TAG not in tags:
-        raise StepError(f"--model-version {version}", "has no semver tag", f"run version on version {version} first")
+        raise PermanentError(
+            f"--model-version {version}", "has no semver tag", f"run version on version {version} first"
+        )
     return pin.Pin(
         modelName=name,
         modelVersion=str(mv.version),
@@ -88,7 +90,7 @@ def pull_requests_for(args) -> PullRequests | None:
         return None
     token = os.environ.get("GITHUB_TOKEN")
     if not token:
-        raise StepError("GITHUB_TOKEN", "not set", "mount the git-credentials secret, or pass --pr-provider none")
+        raise PermanentError("GITHUB_TOKEN", "not set", "mount the git-credentials secret, or pass --pr-provider none")
     return GitHubPullRequests(github_repo(args.repo_url), token, args.github_api_url)
 
 

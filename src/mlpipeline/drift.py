@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 from mlpipeline import cli, dataset, push, registry
 from mlpipeline.config import ENV_ALIAS, StepParser, add_push_flags, add_registry_flags, fraction, non_negative
 from mlpipeline.drift_stats import drifted, feature_drift
-from mlpipeline.errors import StepError, UsageError
+from mlpipeline.errors import PermanentError, StepError, UsageError
 from mlpipeline.outputs import write_outputs
 from mlpipeline.train import REFERENCE_ARTIFACT_DIR, REFERENCE_FILE
 
@@ -53,11 +53,11 @@ def read_current(uri: str, scratch: Path):
     parsed = urlparse(uri)
     reader = READERS.get(Path(parsed.path).suffix.lower())
     if reader is None:
-        raise StepError(f"--input {uri}", "unsupported format", "give a .csv or .parquet file")
+        raise PermanentError(f"--input {uri}", "unsupported format", "give a .csv or .parquet file")
     if parsed.scheme in ("", "file"):
         path = Path(parsed.path)
         if not path.is_file():
-            raise StepError(
+            raise PermanentError(
                 f"--input {uri}", f"no such file: {path}", "set DRIFT_INPUT_URI to where recent inputs are written"
             )
     else:
@@ -74,7 +74,7 @@ def read_current(uri: str, scratch: Path):
     try:
         return getattr(pd, reader)(path)
     except Exception as err:  # a truncated or mislabelled file: the parser's own error type varies
-        raise StepError(
+        raise PermanentError(
             f"--input {uri}", f"unreadable ({type(err).__name__})", "give a valid .csv or .parquet file"
         ) from None
 
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
         current = read_current(args.input, Path(scratch))
     missing = [c for c in reference.columns if c not in current.columns]
     if missing:
-        raise StepError(
+        raise PermanentError(
             f"--input {args.input}",
             f"missing feature column(s) {', '.join(missing)}",
             "write every model input column to the recent-inputs file",

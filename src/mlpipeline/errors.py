@@ -1,10 +1,12 @@
-"""The two ways a step fails, and the exit codes that tell them apart.
+"""The ways a step fails, and the exit codes that tell them apart.
 
-Exit codes (documented in src/mlpipeline/README.md):
+Exit codes (documented in src/mlpipeline/README.md). The workflow's retry
+expression retries 1 and never 2 (k8s/base/pipeline-workflowtemplate.yaml):
   0    done; a model that fails a validation gate is still a clean verdict
-  1    runtime error: an input (registry, git, data, server) is wrong or unreachable; a retry may heal it
-  2    bad usage (a flag or its environment default is missing or invalid), or a cause no retry heals
-       (a read-only registry database): the WorkflowTemplate's retryStrategy retries exit 1 only
+  1    runtime error that may heal on a retry: a server, the registry, git or S3 unreachable
+  2    will not heal on a retry: a bad flag or environment value, or a state only a person
+       (or another step) can change: no version at the champion alias, bad data, a read-only
+       registry database, a refused rollback
   130  interrupted (SIGINT)
 """
 
@@ -42,7 +44,7 @@ class UsageError(StepError):
 
 
 class PermanentError(StepError):
-    """A cause that retrying cannot heal (a read-only database, a refused rollback): exit 2, like bad usage,
-    so the retry expression (exit 1 only) does not spend minutes on it."""
+    """A state a retry minutes later cannot change (a missing version or alias, bad data,
+    a read-only database, a refused rollback): exit 2, not retried."""
 
     exit_code = EXIT_USAGE

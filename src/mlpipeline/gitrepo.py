@@ -12,7 +12,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from mlpipeline.errors import StepError
+from mlpipeline.errors import PermanentError, StepError
 
 # Used only when the environment does not set GIT_AUTHOR_*/GIT_COMMITTER_*;
 # `.invalid` is reserved (RFC 2606), so it can never be mistaken for a real address.
@@ -79,7 +79,7 @@ class Checkout:
             )
             return
         if self.git("status", "--porcelain"):
-            raise StepError(
+            raise PermanentError(
                 f"checkout {self.path}",
                 "uncommitted changes",
                 "commit or discard them (git status), or use a fresh --checkout-dir",
@@ -88,7 +88,7 @@ class Checkout:
         local = self.git("rev-parse", "--verify", "--quiet", f"refs/heads/{self.base}", what="no local base branch")
         ahead = self.git("rev-list", "--count", f"origin/{self.base}..{local}")
         if ahead != "0":
-            raise StepError(
+            raise PermanentError(
                 f"checkout {self.path}",
                 f"branch {self.base} has {ahead} commit(s) not on origin/{self.base} (diverged)",
                 f"push or drop them (git reset --hard origin/{self.base}), or use a fresh --checkout-dir",

@@ -10,7 +10,7 @@ import logging
 from mlpipeline import audit, cli, push, registry
 from mlpipeline import candidate as candidates
 from mlpipeline.config import ENV_ALIAS, StepParser, add_push_flags, add_registry_flags, fraction
-from mlpipeline.errors import StepError
+from mlpipeline.errors import PermanentError, StepError
 from mlpipeline.outputs import write_outputs
 from mlpipeline.probe import probe
 from mlpipeline.readiness import Kubernetes, LocalServer, Readiness, wait
@@ -58,12 +58,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse(argv, required=("--tracking-uri", "--model-name", "--model-version", "--storage-uri"))
     alias = args.alias or ENV_ALIAS.get(args.environment)
     if not alias:
-        raise StepError(f"--environment {args.environment}", "no alias for this environment", "pass --alias")
+        raise PermanentError(f"--environment {args.environment}", "no alias for this environment", "pass --alias")
     client = registry.connect(args.tracking_uri)
     cand = candidates.load(client, args.model_name, args.model_version)
     registered_uri = client.get_model_version_download_uri(args.model_name, cand.version)
     if registered_uri.rstrip("/") != args.storage_uri.rstrip("/"):
-        raise StepError(
+        raise PermanentError(
             f"--storage-uri {args.storage_uri}",
             f"registry has {registered_uri} for version {cand.version}",
             "regenerate the pin with the deploy step; the alias was not moved",
@@ -73,31 +73,32 @@ def main(argv: list[str] | None = None) -> None:
     endpoint = wait(readiness_for(args), args.storage_uri, args.ready_timeout)
     result = probe(endpoint, parts.X_holdout, parts.y_holdout)
     log.info("probe: %d rows, accuracy %.4f, %.3fs", result.rows, result.accuracy, result.latency_seconds)
+    # Pushed before the floor decides anything, so a served model below the
+    # floor is what ModelAccuracyBelowFloor sees (it compares these two).
+    measured = [
+        push.Sample("mlpipeline_deployed_probe_latency_seconds", result.latency_seconds),
+        push.Sample("mlpipeline_deployed_probe_accuracy", result.accuracy),
+        push.Sample("mlpipeline_deployed_probe_accuracy_floor", args.accuracy_floor),
+    ]
+    current = registry.alias_version(client, args.model_name, alias)
+    aliased = [push.Sample("mlpipeline_deployed_model_version", float(current.version))] if current else []
+    push.push(STEP, args.pushgateway_url, args.model_name, args.environment, measured + aliased, args.push_optional)
     if result.accuracy < args.accuracy_floor:
         raise StepError(
             f"probe {endpoint.base_url}",
             f"served accuracy {result.accuracy:.4f} below floor {args.accuracy_floor}",
             "check which model the server loaded; the alias was not moved",
         )
-    push.push(
-        STEP,
-        args.pushgateway_url,
-        args.model_name,
-        args.environment,
-        [
-            push.Sample("mlpipeline_deployed_probe_latency_seconds", result.latency_seconds),
-            push.Sample("mlpipeline_deployed_probe_accuracy", result.accuracy),
-            push.Sample("mlpipeline_deployed_model_version", float(cand.version)),
-        ],
-        optional=args.push_optional,
-    )
 
     audit.record_deployment(client, args, alias, cand.version, result)  # before the alias: its evidence
-    current = registry.alias_version(client, args.model_name, alias)
     moved = current is None or str(current.version) != cand.version
     if moved:
         client.set_registered_model_alias(args.model_name, alias, cand.version)
         log.info("alias %s -> version %s", alias, cand.version)
+        moved_to = push.Sample("mlpipeline_deployed_model_version", float(cand.version))
+        push.push(
+            STEP, args.pushgateway_url, args.model_name, args.environment, [*measured, moved_to], args.push_optional
+        )
     else:
         log.info("alias %s already at version %s", alias, cand.version)
     write_outputs(

@@ -57,6 +57,12 @@ METRICS: tuple[Metric, ...] = (
         "Accuracy of the served model on holdout rows, measured by the post-sync probe.",
     ),
     Metric(
+        "mlpipeline_deployed_probe_accuracy_floor",
+        "gauge",
+        "mark_deployed",
+        "The accuracy floor the probe's accuracy was held to (ACCURACY_FLOOR).",
+    ),
+    Metric(
         "mlpipeline_deployed_model_version",
         "gauge",
         "mark_deployed",

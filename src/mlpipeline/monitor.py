@@ -9,7 +9,7 @@ import time
 
 from mlpipeline import cli, push, registry, validate
 from mlpipeline.config import StepParser, add_push_flags, add_registry_flags
-from mlpipeline.errors import StepError
+from mlpipeline.errors import PermanentError
 from mlpipeline.outputs import write_outputs
 
 STEP = "monitor"
@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     mv = registry.model_version(client, args.model_name, args.model_version)
     metrics = client.get_run(mv.run_id).data.metrics
     if validate.ACCURACY not in metrics:
-        raise StepError(
+        raise PermanentError(
             f"--model-version {mv.version}", "not validated yet", f"run validate on version {mv.version} first"
         )
     figures = {

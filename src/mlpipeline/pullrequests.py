@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
-from mlpipeline.errors import StepError
+from mlpipeline.errors import PermanentError
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def github_repo(repo_url: str) -> str:
     """owner/name from an https or ssh GitHub remote URL."""
     match = re.search(r"github\.com[:/]([^/]+)/([^/]+?)(?:\.git)?/?$", repo_url)
     if not match:
-        raise StepError(
+        raise PermanentError(
             f"--repo-url {repo_url}",
             "not a GitHub repository URL",
             "set GIT_REPO_URL to https://github.com/<owner>/<repo>.git",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlpipeline.backoff import retry
-from mlpipeline.errors import StepError
+from mlpipeline.errors import PermanentError, StepError
 from mlpipeline.metric_names import BY_NAME, GROUPING_KEYS
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def push(step: str, gateway: str | None, model: str, environment: str, samples: 
         if optional:
             log.warning("no Pushgateway configured; metrics not pushed")
             return False
-        raise StepError("--pushgateway-url", "not set", "set PUSHGATEWAY_URL or pass --push-optional true")
+        raise PermanentError("--pushgateway-url", "not set", "set PUSHGATEWAY_URL or pass --push-optional true")
     from prometheus_client import CollectorRegistry, Gauge, push_to_gateway
 
     registry = CollectorRegistry()

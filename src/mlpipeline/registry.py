@@ -14,7 +14,7 @@ import requests
 
 from mlpipeline import failures
 from mlpipeline.backoff import retry
-from mlpipeline.errors import StepError
+from mlpipeline.errors import PermanentError, StepError
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -67,7 +67,7 @@ def model_version(client: "MlflowClient", name: str, version: str) -> "ModelVers
         return client.get_model_version(name, str(version))
     except MlflowException as err:
         if _missing(err) or "not found" in str(err).lower():
-            raise StepError(
+            raise PermanentError(
                 f"--model-version {version}",
                 f"model {name} has no version {version}",
                 "pass a version that exists in the MLflow registry",
@@ -90,7 +90,7 @@ def alias_version(client: "MlflowClient", name: str, alias: str) -> "ModelVersio
 def required_alias(client: "MlflowClient", name: str, alias: str, flag: str) -> "ModelVersion":
     version = alias_version(client, name, alias)
     if version is None:
-        raise StepError(
+        raise PermanentError(
             f"{flag} {alias}",
             f"model {name} has no version at alias {alias}",
             "deploy a version to the environment first, or pass --model-version",

@@ -10,7 +10,7 @@ import logging
 from mlpipeline import candidate as candidates
 from mlpipeline import cli, registry, verdict
 from mlpipeline.config import StepParser, add_registry_flags, fraction, non_negative
-from mlpipeline.errors import StepError
+from mlpipeline.errors import PermanentError
 from mlpipeline.evaluation import confusion_figure, evaluate
 from mlpipeline.gates import Thresholds, failures
 from mlpipeline.outputs import write_outputs
@@ -46,7 +46,7 @@ def champion_accuracy(client, name: str, alias: str, candidate_version: str):
         return None, None
     accuracy = registry.run_metric(client, champion.run_id, ACCURACY)
     if accuracy is None:
-        raise StepError(
+        raise PermanentError(
             f"--champion-alias {alias}",
             f"champion version {champion.version} has no {ACCURACY} metric",
             f"run validate on version {champion.version} first",

@@ -10,7 +10,7 @@ import logging
 from mlpipeline import candidate as candidates
 from mlpipeline import cli, registry, validate
 from mlpipeline.config import StepParser, add_registry_flags, non_negative
-from mlpipeline.errors import StepError
+from mlpipeline.errors import PermanentError
 from mlpipeline.outputs import write_outputs
 from mlpipeline.semver import SemVer, next_version
 
@@ -60,11 +60,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     passed = cand.metrics.get(validate.PASSED)
     if passed is None:
-        raise StepError(
+        raise PermanentError(
             f"--model-version {cand.version}", "not validated yet", f"run validate on version {cand.version} first"
         )
     if passed < 1:
-        raise StepError(
+        raise PermanentError(
             f"--model-version {cand.version}",
             "failed validation; only passing versions get a semver",
             "train a better model; the workflow's when: gate skips this step for failed models",

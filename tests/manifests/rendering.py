@@ -50,6 +50,6 @@ def find(docs, kind: str, name: str | None = None) -> list[dict]:
 
 
 def generated_config(docs) -> dict:
-    """The data of the model's generated <model>-pipeline-config-<hash>."""
-    (config,) = [d for d in find(docs, "ConfigMap") if "-pipeline-config-" in d["metadata"]["name"]]
+    """The data of the model's generated <model>-pipeline-config (no hash suffix: argo-configmap-stable)."""
+    (config,) = [d for d in find(docs, "ConfigMap") if d["metadata"]["name"].endswith("-pipeline-config")]
     return config["data"]

@@ -18,7 +18,8 @@ MONITORING = "k8s/components/tests/monitoring"
 INSTALL_HINT = "promtool not found on PATH; install it with `apt-get update && apt-get install -y prometheus`"
 REQUIRED_ALERTS = {
     "ModelDriftDetected",
-    "ModelNoRecentTraining",
+    "ModelRetrainMissing",
+    "ModelDriftCheckStale",
     "ModelAccuracyBelowFloor",
     "ModelServingErrors",
     "ModelServingLatencyHigh",

@@ -66,3 +66,29 @@ def test_platform_applications_come_before_the_models():
     platform = [int(a["metadata"]["annotations"][wave]) for a in find(documents("argocd/apps"), "Application")]
     (models,) = find(documents("argocd/apps"), "ApplicationSet", "models")
     assert max(platform) < int(models["metadata"]["annotations"][wave])
+
+
+HEALTH_CHECK = "resource.customizations.health.argoproj.io_Application"
+
+
+def test_the_root_s_sync_never_waits_on_an_application_nobody_syncs():
+    """With argocd-cm's Application health check, a parent waits for each non-final wave's child Applications
+    to be Healthy (gitops-engine pkg/sync/sync_context.go, argo-cd v3.5.1) and a never-synced child reads
+    Missing (controller/health.go), forever: every child in a non-final wave must sync itself. The last wave
+    is not waited on, and the ApplicationSet there is Healthy on its own condition
+    (resource_customizations/argoproj.io/ApplicationSet/health.lua), not on its Applications'."""
+    (cm,) = find(documents("argocd"), "ConfigMap", "argocd-cm")
+    assert HEALTH_CHECK in cm["data"]
+    wave = "argocd.argoproj.io/sync-wave"
+    children = [d for d in documents("argocd/apps") if d["kind"] in ("Application", "ApplicationSet")]
+    last = max(int(d["metadata"]["annotations"][wave]) for d in children)
+    waited_on = [d for d in children if int(d["metadata"]["annotations"][wave]) < last]
+    assert [d["metadata"]["name"] for d in waited_on if not d["spec"].get("syncPolicy", {}).get("automated")] == []
+    assert {d["kind"] for d in children if int(d["metadata"]["annotations"][wave]) == last} == {"ApplicationSet"}
+
+
+def test_the_manual_prod_applications_are_the_application_set_s_not_the_root_s():
+    root = {d["metadata"]["name"] for d in documents("argocd/apps") if d["kind"] == "Application"}
+    manual = {a["metadata"]["name"] for a in applications() if not a["spec"].get("syncPolicy", {}).get("automated")}
+    assert manual and manual & root == set()
+    assert all(name.endswith("-prod") for name in manual)

@@ -113,19 +113,6 @@ def test_the_config_workflow_arguments_read_is_labelled_for_argo(env, model):
     assert names
 
 
-@pytest.mark.parametrize("env", ("staging", "prod"))
-def test_the_accuracy_alert_fires_below_the_pipelines_own_floor(env):
-    floors = {generated_config(model_docs(env, model))["ACCURACY_FLOOR"] for model in MODELS}
-    (rule,) = [
-        r
-        for d in find(namespace_docs(env), "PrometheusRule")
-        for g in d["spec"]["groups"]
-        for r in g["rules"]
-        if r.get("alert") == "ModelAccuracyBelowFloor"
-    ]
-    assert {float(rule["expr"].rsplit("<", 1)[1])} == {float(f) for f in floors}
-
-
 def test_the_deploy_step_writes_the_dev_folder_of_its_model():
     """The deploy step's default pin file (mlpipeline.pin.PIN_PATH) is the folder the repo has."""
     for model in MODELS:

@@ -9,5 +9,6 @@ from tests.rules.rule_fixtures import make_context
 
 
 @pytest.fixture
-def context() -> Context:
+def context(schema_index) -> Context:
+    """The fixture repo's context; the Helm rules read the pinned charts from the schema store."""
     return make_context()

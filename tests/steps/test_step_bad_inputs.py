@@ -105,7 +105,7 @@ def test_python_m_entry_point_reads_the_configmap_environment(tmp_path):
     )
 
 
-# --- MLflow: unreachable, model or alias missing ---------------------------------
+# --- MLflow: unreachable (exit 1, retried), model or alias missing (exit 2, never heals) --
 
 
 def test_mlflow_unreachable_fails_fast_before_training(tmp_path, fast_retries):
@@ -159,7 +159,7 @@ def test_mlflow_unreachable_fails_fast_before_training(tmp_path, fast_retries):
 def test_missing_model_version_or_alias(pipeline, step, args, line, tmp_path):
     before = registry_state(pipeline.tracking_uri)
     result = run_step(step, [*pipeline.common(), *args], tmp_path / "out")
-    assert (result.code, result.error_line, result.outputs) == (1, line, {})
+    assert (result.code, result.error_line, result.outputs) == (2, line, {})
     assert registry_state(pipeline.tracking_uri) == before
 
 
@@ -195,7 +195,7 @@ def test_bad_training_data_registers_nothing(spec, line, tmp_path, monkeypatch):
         tmp_path / "out",
     )
     assert (result.error_line, result.outputs) == (line, {})
-    assert result.code == (2 if spec.endswith("missing") else 1)
+    assert result.code == 2
     assert registry_state(uri) == (0, [])
 
 
@@ -224,7 +224,7 @@ def test_bad_drift_input(pipeline, content, line, tmp_path):
     path = tmp_path / "recent.csv"
     path.write_text(content)
     result = run_step("drift", [*pipeline.common(), "--input", str(path), "--push-optional", "true"], tmp_path / "out")
-    assert (result.code, result.error_line, result.outputs) == (1, f"drift: --input {path}: {line}", {})
+    assert (result.code, result.error_line, result.outputs) == (2, f"drift: --input {path}: {line}", {})
 
 
 @pytest.mark.slow
@@ -234,7 +234,7 @@ def test_missing_drift_input_names_where_it_looked(pipeline, tmp_path):
         "drift", [*pipeline.common(), "--input", where.as_uri(), "--push-optional", "true"], tmp_path / "out"
     )
     assert (result.code, result.error_line) == (
-        1,
+        2,
         (
             f"drift: --input {where.as_uri()}: no such file: {where} "
             "(fix: set DRIFT_INPUT_URI to where recent inputs are written)"
@@ -280,7 +280,7 @@ def test_version_refuses_a_failed_candidate_and_tags_nothing(weak_registry, tmp_
     before = registry_state(uri)
     result = run_step("version", ["--tracking-uri", uri, "--model-name", "iris", "--model-version", "1"], tmp_path)
     assert (result.code, result.error_line) == (
-        1,
+        2,
         (
             "version: --model-version 1: failed validation; only passing versions get a semver "
             "(fix: train a better model; the workflow's when: gate skips this step for failed models)"
@@ -358,7 +358,7 @@ def test_deploy_refuses_a_dirty_checkout(deploy_into):
     (checkout / "stray.txt").write_text("left over\n")
     result, pulls = deploy()
     assert (result.code, result.error_line) == (
-        1,
+        2,
         (
             f"deploy: checkout {checkout}: uncommitted changes "
             "(fix: commit or discard them (git status), or use a fresh --checkout-dir)"
@@ -376,7 +376,7 @@ def test_deploy_refuses_a_diverged_checkout(deploy_into):
     git(checkout, "commit", "--quiet", "-m", "local only")
     result, pulls = deploy()
     assert (result.code, result.error_line) == (
-        1,
+        2,
         (
             f"deploy: checkout {checkout}: branch main has 1 commit(s) not on origin/main (diverged) "
             "(fix: push or drop them (git reset --hard origin/main), or use a fresh --checkout-dir)"
@@ -404,7 +404,7 @@ def test_deploy_without_a_token_touches_nothing(pipeline, tmp_path, monkeypatch)
         tmp_path / "out",
     )
     assert (result.code, result.error_line) == (
-        1,
+        2,
         ("deploy: GITHUB_TOKEN: not set (fix: mount the git-credentials secret, or pass --pr-provider none)"),
     )
     assert not (tmp_path / "checkout").exists()
@@ -490,7 +490,7 @@ def test_validate_refuses_when_the_holdout_is_not_the_one_train_held_out(weak_re
     finally:
         client.set_tag(run_id, "holdout_sha256", logged)
     assert (result.code, result.error_line, result.outputs) == (
-        1,
+        2,
         (
             f"validate: run {run_id}: holdout rows differ from the ones train held out "
             "(fix: the iris dataset changed since training; train a new version)"

@@ -42,7 +42,8 @@ def test_base_image_is_a_published_slim_tag_matching_the_project_python():
     minor = re.search(r">=(\d+\.\d+)", requires).group(1)
     assert re.fullmatch(rf"python:{re.escape(minor)}\.\d+-slim-[a-z]+", base), base
     assert "@sha256:" not in DOCKERFILE and ":latest" not in DOCKERFILE
-    assert DOCKERFILE.count("FROM ${PYTHON_IMAGE}") == 2  # multi-stage, one base
+    # Multi-stage, one base: the step image's build and final stages, the serving image's two (tests/serving).
+    assert DOCKERFILE.count("FROM ${PYTHON_IMAGE}") == 4
 
 
 def test_dependencies_install_from_step_lock_with_hashes_in_the_build_stage_only():
@@ -86,8 +87,11 @@ def test_workflow_builds_on_src_changes_and_tags_version_and_commit():
     workflow = yaml.safe_load(WORKFLOW.read_text())
     triggers = workflow[True]  # PyYAML reads the key `on` as a boolean
     assert "src/**" in triggers["push"]["paths"] and "src/**" in triggers["pull_request"]["paths"]
-    assert workflow["env"]["IMAGE"] == "ghcr.io/example-org/pipeline-steps"
-    steps = workflow["jobs"]["build"]["steps"]
+    job = workflow["jobs"]["build"]
+    assert job["env"]["IMAGE"] == "${{ matrix.image }}"
+    targets = {m["target"]: m["image"] for m in job["strategy"]["matrix"]["include"]}
+    assert targets == {"step": "ghcr.io/example-org/pipeline-steps", "serving": "ghcr.io/example-org/serving-runtime"}
+    steps = job["steps"]
     for step in steps:
         if "uses" in step:
             assert re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+(\.\d+)*", step["uses"]), step["uses"]
@@ -95,6 +99,7 @@ def test_workflow_builds_on_src_changes_and_tags_version_and_commit():
     assert "type=raw,value=${{ steps.version.outputs.value }}" in meta and "type=sha" in meta
     build = next(s for s in steps if s.get("uses", "").startswith("docker/build-push-action@"))
     assert build["with"]["push"] == "${{ github.event_name == 'push' }}"
+    assert build["with"]["target"] == "${{ matrix.target }}"
 
 
 @pytest.mark.parametrize("step", ["train", "validate", "version", "monitor", "deploy", "mark_deployed", "drift"])

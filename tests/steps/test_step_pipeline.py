@@ -204,7 +204,7 @@ def test_mark_deployed_refuses_a_pin_whose_uri_the_registry_does_not_know(pipeli
     registered = pinned(pipeline.remote)["storageUri"]
     result = pipeline.mark_deployed("2", "s3://elsewhere/model", tmp_path)
     assert (result.code, result.error_line) == (
-        1,
+        2,
         (
             f"mark_deployed: --storage-uri s3://elsewhere/model: registry has {registered} for version 2 "
             "(fix: regenerate the pin with the deploy step; the alias was not moved)"

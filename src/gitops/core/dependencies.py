@@ -26,7 +26,7 @@ def read(directory: Path) -> dict[str, Any]:
         file = directory / name
         if file.is_file():
             try:
-                data = yaml.safe_load(file.read_text())
+                data = yaml.load(file.read_text(), Loader=yaml.CSafeLoader)  # libyaml: read on every warm run
             except yaml.YAMLError:
                 return {}
             return data if isinstance(data, dict) else {}

@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from gitops.core import rendercache, yamlio
+from gitops.core import rendercache, variants, yamlio
 from gitops.core.kustomize import Rendered, RenderError, build, relative
 
 
@@ -23,6 +23,7 @@ class Renders:
         self.cache = cache  # renders on disk, content-addressed (core.rendercache); None: always build
         self._results: dict[str, Rendered | RenderError] = {}
         self._objects: dict[str, list[dict[str, Any]]] = {}
+        self._keys: dict[str, str] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -57,3 +58,12 @@ class Renders:
             bodies, _ = yamlio.load_documents(result.text)
             self._objects[path] = [b for b in bodies if isinstance(b, dict)]
         return self._objects[path]
+
+    def without(self, path: str, file: str, field: str, index: int) -> str | None:
+        """The render of `path` with entry `index` of `field` left out of kustomization `file` (both
+        repo-relative), or None when kustomize refuses it; cached like every render."""
+        with self._guard:
+            if path not in self._keys:  # one run reads each input once
+                self._keys[path] = rendercache.key(self.root, self.root / path)
+            base = self._keys[path]
+        return variants.render_without(self.root, self.root / path, base, Path(file), field, index, self.cache)

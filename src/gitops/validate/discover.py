@@ -1,6 +1,6 @@
 """Find every kustomization the validator builds.
 
-Overlays and argocd/ are built as they are. Components cannot be built alone:
+Overlays, the platform folders (k8s/platform/) and argocd/ are built as they are. Components cannot be built alone:
 they are built through the kustomizations that include them, directly or
 through another component (a model folder includes its model's declaration
 and its environment, which includes the model wiring), or through the test
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-ROOTS = ("k8s/overlays", "argocd", "k8s/components")
+ROOTS = ("k8s/overlays", "k8s/platform", "argocd", "k8s/components")
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 

@@ -12,8 +12,10 @@ and no rule imports another. The engine owns what is not a rule's business:
 registration (registry.py), waivers (waivers.py) and de-duplication. Waived
 findings come back with `waived_by` set; fail only on those where it is empty
 (severity "warning" marks deprecations; whether they fail is the caller's call).
-A finding about a whole overlay (resource "-") cannot be waived: there is no
-object to annotate. Repo-wide rules (SCOPE = "repo") run once per call.
+A finding about a whole overlay (resource "-") or a kustomization file cannot be
+waived: there is no object to annotate. Repo-wide rules (SCOPE = "repo") run
+once per call and see every render (`overlay.renders`): an Application in one
+render names an AppProject in another, a Component is built by several overlays.
 """
 
 from __future__ import annotations
@@ -53,9 +55,12 @@ def run(
         if wanted is None or waivers.ID in wanted:
             raw += waivers.problems(source, docs, known)
         findings += waivers.apply(_unique(raw), overlay.docs)
-    # Repo-wide rules (the metric list vs the steps' code) run once, not once per overlay.
-    repo = Overlay("-", (), context)
-    findings += [_stamp(f, r) for r in selected if scope(r) == "repo" for f in r.check(repo)]
+    # Repo-wide rules run once, not once per overlay, over every render at once.
+    every = tuple(doc for docs in docs_by_source.values() for doc in docs)
+    repo = Overlay("-", every, context, renders=docs_by_source)
+    findings += waivers.apply(
+        _unique([_stamp(f, r) for r in selected if scope(r) == "repo" for f in r.check(repo)]), every
+    )
     return findings
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -11,7 +11,10 @@ from gitops.core.documents import Document
 from gitops.core.findings import Finding
 from gitops.core.kustomize import RenderError
 from gitops.core.renders import Renders
+from gitops.validate.policy.charts import OPEN_VALUES_FILE, OpenValues, PinnedCharts, load_open_values
 from gitops.validate.policy.platform import PlatformObjects, load_platform_objects
+from gitops.validate.policy.storage import SERVING_STORAGE_FILE, ServingStorage, load_serving_storage
+from gitops.validate.schemas import store
 
 PLATFORM_FILE = "policy/platform-objects.yaml"
 STEPS_DIR = "src/mlpipeline"
@@ -20,13 +23,18 @@ STEPS_DIR = "src/mlpipeline"
 @dataclass
 class Context:
     """Repo-wide inputs, built once per run: the root, the reviewed platform list, the metric
-    list, the steps package, and the run's renders (what Application rules follow)."""
+    list, the steps package, the run's renders (what Application rules follow), the pinned
+    Helm charts, the reviewed list of the value maps they leave open, and the reviewed list of
+    where each environment's serving fetches models from."""
 
     root: Path
     platform: PlatformObjects
     metrics: tuple  # of mlpipeline.metric_names.Metric
     steps_dir: Path
     renders: Renders = field(default=None)  # type: ignore[assignment]
+    charts: PinnedCharts = field(default_factory=lambda: PinnedCharts(None))
+    open_values: OpenValues = field(default_factory=lambda: OpenValues({}))
+    storage: ServingStorage = field(default_factory=lambda: ServingStorage({}))
 
     def __post_init__(self) -> None:
         if self.renders is None:
@@ -44,6 +52,9 @@ class Context:
             metrics=METRICS,
             steps_dir=root / STEPS_DIR,
             renders=renders or Renders(root),
+            charts=PinnedCharts(store.default_root(root)),
+            open_values=load_open_values(root / OPEN_VALUES_FILE, OPEN_VALUES_FILE),
+            storage=load_serving_storage(root / SERVING_STORAGE_FILE, SERVING_STORAGE_FILE),
         )
 
     def render(self, path: str) -> list[dict] | RenderError:
@@ -53,11 +64,16 @@ class Context:
 
 @dataclass
 class Overlay:
-    """The rendered documents of ONE kustomization (`source`, repo-relative) and the context."""
+    """The rendered documents of ONE kustomization (`source`, repo-relative) and the context.
+
+    For a repo-wide rule `source` is "-", `docs` holds every render's documents (each
+    keeps its own source) and `renders` maps each rendered kustomization to its documents.
+    """
 
     source: str
     docs: Sequence[Document]
     context: Context
+    renders: Mapping[str, Sequence[Document]] = field(default_factory=dict)
 
     @cached_property
     def _by_kind(self) -> dict[str, list[Document]]:
@@ -93,7 +109,14 @@ class Overlay:
     def finding(self, doc: Document | None, path: str, message: str, hint: str = "") -> Finding:
         """A finding about `doc`; the engine stamps the rule id and severity."""
         resource = doc.resource if doc is not None else "-"
-        return Finding(source=self.source, resource=resource, path=path, message=message, hint=hint, rule="")
+        # A repo-wide rule reports an object where it was rendered.
+        source = doc.source if doc is not None and self.source == "-" else self.source
+        return Finding(source=source, resource=resource, path=path, message=message, hint=hint, rule="")
+
+    def file_finding(self, file: str, path: str, message: str, hint: str = "") -> Finding:
+        """A finding about a line of a file (a kustomization), reported under its directory."""
+        directory, _, name = file.rpartition("/")
+        return Finding(source=directory or ".", resource=name, path=path, message=message, hint=hint, rule="")
 
 
 def _same_namespace(a: str, b: str) -> bool:

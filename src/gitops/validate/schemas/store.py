@@ -4,6 +4,7 @@
     <root>/v1.37.0-standalone-strict/...                              core, newest shipped
     <root>/crds/<group>/<kind>_<version>.json                         custom resources (pinned CRDs)
     <root>/crds/<group>/<kind>_<version>.rules.json                   their CEL rules and list-map keys
+    <root>/charts/<chart>-<version>.json                              a pinned chart: Chart.yaml and values.yaml
     <root>/index.json                                                 what we built, from what
 
 kubeconform reads the same files:
@@ -24,12 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from gitops.validate.schemas import cel, core, crds, formats, pins, platform, structural
 
 # The oldest Kubernetes the repo supports and the newest kubernetes-validate ships:
 # an object must be valid in both, so an API removed in between is caught.
 KUBERNETES_VERSIONS = ("1.33.0", "1.37.0")
-FORMAT = 3  # bump when the layout changes; the translating modules' text is in the stamp anyway
+FORMAT = 4  # bump when the layout changes; the translating modules' text is in the stamp anyway
 CACHE_ENV = "SCHEMA_CACHE"
 # The code that turns CRDs into schemas: a change to it rebuilds the store.
 _TRANSLATION = (structural, crds, formats, core, cel)
@@ -107,11 +110,40 @@ def crd_schema(version: crds.CrdVersion) -> tuple[dict[str, Any], dict[str, Any]
     return schema, rules
 
 
-def _build_crds(tmp: Path, repo: Path) -> tuple[dict[str, dict[str, str]], list[dict[str, str]]]:
+def chart_file(root: Path, chart: str, version: str) -> Path:
+    return root / "charts" / f"{chart}-{version}.json"
+
+
+def _build_charts(tmp: Path, read: dict[platform.PinnedFile, bytes]) -> dict[str, str]:
+    """Each pinned chart's Chart.yaml and values.yaml as one JSON file; chart|version -> its path."""
+    by_folder: dict[str, dict[str, bytes]] = {}
+    for pinned, data in read.items():
+        folder, _, name = pinned.local_path.rpartition("/")
+        if folder.startswith("charts/") and name in ("Chart.yaml", "values.yaml"):
+            by_folder.setdefault(folder, {})[name] = data
+    index = {}
+    for folder, files in sorted(by_folder.items()):
+        if "Chart.yaml" not in files or "values.yaml" not in files:
+            continue  # a chart whose values are not pinned has no values to check against
+        try:
+            chart = yaml.safe_load(files["Chart.yaml"]) or {}
+            values = yaml.safe_load(files["values.yaml"]) or {}
+        except yaml.YAMLError as err:
+            raise StoreError(f"{folder}: not YAML: {err}") from err
+        name, version = str(chart.get("name")), str(chart.get("version"))
+        out = chart_file(tmp, name, version)
+        _write_json(out, {"name": name, "version": version, "folder": folder, "values": values})
+        index[f"{name}|{version}"] = str(out.relative_to(tmp))
+    return index
+
+
+def _build_crds(
+    tmp: Path, read: dict[platform.PinnedFile, bytes]
+) -> tuple[dict[str, dict[str, str]], list[dict[str, str]]]:
     components = pins.by_name()
     index: dict[str, dict[str, str]] = {}
     files = []
-    for pinned, data in platform.read_all(repo).items():
+    for pinned, data in read.items():
         files.append({"path": pinned.local_path, "tag": pinned.tag, "commit": pinned.commit, "sha256": pinned.sha256})
         if not pinned.local_path.startswith("crds/"):
             continue
@@ -140,11 +172,13 @@ def build(root: Path, repo: Path) -> Path:
     root.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".schemas-", dir=root.parent))
     try:
-        crd_index, files = _build_crds(tmp, repo)
+        read = platform.read_all(repo)
+        crd_index, files = _build_crds(tmp, read)
         index = {
             "stamp": inputs_stamp(),
             "core": _build_core(tmp),
             "crds": crd_index,
+            "charts": _build_charts(tmp, read),
             "platform_files": files,
             "components": {c.name: {"version": c.version, "charts": c.charts} for c in pins.COMPONENTS},
             "kubernetes_validate": core.package_version(),

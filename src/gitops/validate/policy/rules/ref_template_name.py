@@ -1,5 +1,10 @@
 """Inside one workflow, every `template:`, entrypoint and onExit names a template that exists."""
 
+# argoproj/argo-workflows v4.0.6 workflow/validate/validate.go: "spec.entrypoint is required"
+# for a Workflow and a CronWorkflow's workflowSpec (ValidateWorkflow; a WorkflowTemplate may
+# leave it to the submitter, ValidateWorkflowTemplate sets IgnoreEntrypoint), and
+# "template name '%s' undefined" for an entrypoint, onExit or step/task template that names none.
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -20,6 +25,13 @@ def check(overlay: Overlay) -> Iterable[Finding]:
             continue  # entrypoint and templates come from the referenced template
         known = argo.template_names(doc)
         hint = f"use one of: {', '.join(sorted(known))}"
+        if doc.kind in ("Workflow", "CronWorkflow") and not wf.get("entrypoint"):
+            yield overlay.finding(
+                doc,
+                f"{wf_path}.entrypoint",
+                "spec.entrypoint is required",
+                f"set it to one of: {', '.join(sorted(known))}",
+            )
         for key in ("entrypoint", "onExit"):
             name = wf.get(key)
             if isinstance(name, str) and name not in known:
