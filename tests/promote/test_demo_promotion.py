@@ -3,6 +3,7 @@ printed merge commands, and each environment's PostSync check (tests/support/pos
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,11 +19,13 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 
 
-def promote(repo: Path, state: Path, source: str, target: str) -> subprocess.CompletedProcess:
-    """scripts/promote as a person runs it without GitHub: the demo's remote and registry by flag."""
+def promote(
+    repo: Path, state: Path, source: str, target: str, remote: Path | None = None
+) -> subprocess.CompletedProcess:
+    """scripts/promote as a person runs it without GitHub: the demo's remote (or `remote`) and registry by flag."""
     return subprocess.run(
         [sys.executable, "-m", "gitops.promote", "iris", source, target, "--root", str(repo)]
-        + ["--remote", str(state / "remote.git"), "--tracking-uri", registry(state)],
+        + ["--remote", str(remote or state / "remote.git"), "--tracking-uri", registry(state)],
         capture_output=True,
         text=True,
         env={"PATH": "/usr/bin:/bin", "HOME": str(state), **GIT_ENV},
@@ -39,6 +42,14 @@ def pinned(state: Path, environment: str) -> pin.Pin | None:
     return pin.parse(git(state / "remote.git", "show", f"main:{path}"), path)
 
 
+def own_copy(demo: Path, tmp_path: Path) -> Path:
+    """The demo's state copied whole (registry, remote and its config): this test moves pins and aliases that
+    other tests of the session-wide demo read as the first run left them."""
+    state = tmp_path / "state"
+    shutil.copytree(demo, state, ignore=shutil.ignore_patterns("*.log"))
+    return state
+
+
 def merge(done: subprocess.CompletedProcess) -> str:
     """Run the merge command promote printed, as a reviewer would."""
     assert done.returncode == 0, done.stderr
@@ -47,9 +58,25 @@ def merge(done: subprocess.CompletedProcess) -> str:
     return command
 
 
+def test_a_copy_without_the_demo_mark_is_judged_for_the_cluster_whose_serving_cannot_fetch_file_uris(demo, tmp_path):
+    # A mirror copies refs, not the runner's mark in the config.
+    copy = tmp_path / "copy.git"
+    git(tmp_path, "clone", "-q", "--mirror", str(demo / "remote.git"), str(copy))
+    refs = git(copy, "for-each-ref")
+    done = promote(REPO, demo, "dev", "staging", remote=copy)
+    assert done.returncode == 1
+    assert done.stderr.startswith(
+        "promote: k8s/overlays/staging/iris: the promoted result fails validation, nothing was changed:\n"
+        "  k8s/overlays/staging/iris: ConfigMap/ml-staging/iris-model-pin data.storageUri: file:// is not a scheme "
+        "staging's serving fetches from (s3) [model-pin-storage-uri]"
+    )
+    assert git(copy, "for-each-ref") == refs
+
+
 def test_the_demo_pin_goes_dev_staging_prod_locally_each_step_gated_on_what_was_seen(demo, tmp_path):
     from mlflow import MlflowClient
 
+    demo = own_copy(demo, tmp_path)
     client = MlflowClient(registry(demo))
     dev = pinned(demo, "dev")
     assert dev is not None and str(client.get_model_version_by_alias("iris", "dev").version) == dev.modelVersion

@@ -135,8 +135,9 @@ def _promote(args, workspace, github: bool, prs: PullRequests | None, check: Che
                 f"(fix: export MLFLOW_TRACKING_URI or pass --tracking-uri; {gate.FORCE})"
             )
         seen = review(gate.Registry(tracking_uri), request, plan)
-        if check is None:  # the validator's verdict on the promoted render, as CI would give it
-            check = functools.partial(check_rendered, repo=args.root.resolve())
+        if check is None:  # the validator's verdict on the promoted render, as CI gives it, for the platform
+            # the remote deploys to: the demo's serves its own file:// pins (policy/serving-storage.yaml)
+            check = functools.partial(check_rendered, repo=args.root.resolve(), platform=workspace.platform)
         if args.dry_run:
             preview = preview_promotion(workspace.root, request, plan, check, seen)
             print("promote: dry run: nothing was changed. The rendered diff:")

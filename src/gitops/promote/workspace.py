@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gitops.core.git import Git, GitError
+from gitops.core.git import Git, GitError, platform_of
 
 # The local runner's state (python -m gitops.runner --state-dir, default .local): its bare remote and registry.
 DEMO_REMOTE = Path(".local/remote.git")
@@ -37,6 +37,11 @@ class Workspace:
     base: str  # the branch a promotion targets ("" for the checkout's current branch)
     local_repository: Path | None = None  # a repository path on this machine, when cloned from one
     _tmp: tempfile.TemporaryDirectory | None = field(default=None, repr=False)
+
+    @property
+    def platform(self) -> str:
+        """What the pushed pins are served by: "demo" for the remote `make demo` created, else "" (the cluster)."""
+        return platform_of(self.local_repository) if self.local_repository is not None else ""
 
     @property
     def cloned(self) -> bool:
