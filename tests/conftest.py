@@ -22,3 +22,26 @@ def schema_index(repo: Path):
 
     root = store.default_root(repo)
     return SchemaIndex(root, store.ensure(root, repo), unchecked.load())
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    """`make demo`'s pipeline run once (iris, dev, served, alias moved) into its own state directory: the
+    registry, bare remote and pins a user's .local/ holds after the first demo. Read by promotion and audit tests."""
+    import subprocess
+    import sys
+
+    from gitops.runner import services
+
+    if not services.pushgateway_installed():
+        pytest.fail(f"{services.PUSHGATEWAY} missing: apt-get update && apt-get install -y prometheus-pushgateway")
+    state = tmp_path_factory.mktemp("demo") / ".local"
+    done = subprocess.run(
+        [sys.executable, "-m", "gitops.runner", "--repo", str(REPO), "--state-dir", str(state)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return state

@@ -57,6 +57,9 @@ class StepParser(argparse.ArgumentParser):
                 env = self._env_of.get(name)
                 where = f"pass {name} or set {env}" if env else f"pass {name}"
                 self.fail(name, "not set", where)
+        from mlpipeline.outputs import preflight
+
+        preflight(args.outputs_dir)  # before anything is changed: outputs are written last
         return args
 
     def fail(self, input: str, what: str, fix: str) -> NoReturn:

@@ -134,10 +134,12 @@ def main(argv: list[str] | None = None, pulls: PullRequests | None = None) -> No
         return
     if current and current.modelName == new.modelName and int(current.modelVersion) > int(new.modelVersion):
         checkout.abandon(branch)
+        # Never heals by retrying (exit 2): a stale run, or a retrain that reused an older version.
         raise PermanentError(
             f"--model-version {new.modelVersion}",
-            f"{pin_file} pins newer version {current.modelVersion}; refusing to go back",
-            "roll back with a reviewed git revert of the pin, not with an older pipeline run",
+            f"{pin_file} pins newer version {current.modelVersion}; the pipeline never moves it back",
+            f"to serve version {new.modelVersion} again, roll back by pull request: scripts/promote "
+            f"{new.modelName} {target_of(pin_file)} {target_of(pin_file)} --from-ref <commit> --force --reason ...",
         )
 
     pin.write(pin_path, new)

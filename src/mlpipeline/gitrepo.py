@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import os
 import subprocess
+import time
 from pathlib import Path
 
 from mlpipeline.errors import PermanentError, StepError
@@ -16,9 +17,11 @@ from mlpipeline.errors import PermanentError, StepError
 # Used only when the environment does not set GIT_AUTHOR_*/GIT_COMMITTER_*;
 # `.invalid` is reserved (RFC 2606), so it can never be mistaken for a real address.
 DEFAULT_IDENTITY = ("mlpipeline deploy step", "mlpipeline@deploy.invalid")
+# What git servers answer when two pushes update one ref at once (receive-pack's ref lock).
+LOCKED = ("cannot lock ref", "reference already exists", "failed to update ref")
 
 
-def _auth_env(repo_url: str, token: str | None) -> dict[str, str]:
+def auth_env(repo_url: str, token: str | None) -> dict[str, str]:
     """Pass the token as an HTTP header through GIT_CONFIG_* variables: never in argv, never in .git/config."""
     if not token or not repo_url.startswith("https://"):
         return {}
@@ -44,7 +47,7 @@ class Checkout:
         self.repo_url = repo_url
         self.base = base_branch
         name, email = DEFAULT_IDENTITY
-        self.env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", **_auth_env(repo_url, token)}
+        self.env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", **auth_env(repo_url, token)}
         for role in ("AUTHOR", "COMMITTER"):
             self.env.setdefault(f"GIT_{role}_NAME", name)
             self.env.setdefault(f"GIT_{role}_EMAIL", email)
@@ -100,7 +103,16 @@ class Checkout:
 
     def push(self, branch: str) -> None:
         # The deploy branch belongs to the pipeline: a re-run replaces it.
-        self.git("push", "--quiet", "--force", "origin", f"HEAD:refs/heads/{branch}", what="push failed")
+        for attempt in range(3):
+            try:
+                self.git("push", "--quiet", "--force", "origin", f"HEAD:refs/heads/{branch}", what="push failed")
+                return
+            except StepError as err:
+                # Another run pushing the same branch at the same moment holds the server's ref lock; once it
+                # is done, a forced push replaces its branch (same version, same pin). Anything else is final.
+                if attempt == 2 or not any(text in err.what for text in LOCKED):
+                    raise
+                time.sleep(0.5 * (attempt + 1))
 
     def delete_remote_branch(self, branch: str) -> None:
         subprocess.run(

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import logging
 
+from mlpipeline import audit, cli, push, registry
 from mlpipeline import candidate as candidates
-from mlpipeline import cli, push, registry
 from mlpipeline.config import ENV_ALIAS, StepParser, add_push_flags, add_registry_flags, fraction
 from mlpipeline.errors import PermanentError, StepError
 from mlpipeline.outputs import write_outputs
@@ -33,6 +33,7 @@ def parser() -> StepParser:
     p.flag("--served-model-name", "SERVED_MODEL_NAME", help="local: model name on that server (default: --model-name)")
     p.flag("--served-uri", "SERVED_STORAGE_URI", help="local: the URI the server was started with")
     p.flag("--ready-timeout", "READY_TIMEOUT", type=float, default="600", help="seconds to wait for Ready")
+    audit.add_flags(p)
     p.flag(
         "--accuracy-floor",
         "ACCURACY_FLOOR",
@@ -89,6 +90,7 @@ def main(argv: list[str] | None = None) -> None:
             "check which model the server loaded; the alias was not moved",
         )
 
+    audit.record_deployment(client, args, alias, cand.version, result)  # before the alias: its evidence
     moved = current is None or str(current.version) != cand.version
     if moved:
         client.set_registered_model_alias(args.model_name, alias, cand.version)

@@ -12,6 +12,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+from mlpipeline import failures
+
+# Enough for every output file and summary.json of any step, with room to spare.
+PREFLIGHT_BYTES = 64 * 1024
+
 
 def _text(value: Any) -> str:
     if isinstance(value, bool):
@@ -36,3 +41,23 @@ def write_outputs(outputs_dir: str | Path, params: dict[str, Any], summary: dict
     document = {name: _text(value) for name, value in params.items()}
     document.update(summary or {})
     _atomic_write(directory / "summary.json", json.dumps(document, indent=2, sort_keys=True, default=str))
+
+
+def preflight(outputs_dir: str | Path) -> None:
+    """Steps write their outputs last, after the registry or git has changed: a full or read-only volume must
+    stop the step before it changes anything, not after. Writes (and syncs) a probe of PREFLIGHT_BYTES."""
+    directory = Path(outputs_dir)
+    probe = directory / ".preflight"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with open(probe, "wb") as handle:
+            handle.write(b"\0" * PREFLIGHT_BYTES)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as err:
+        known = failures.disk(err, f"--outputs-dir {directory}")
+        if known is None:
+            raise
+        raise known from None
+    finally:
+        probe.unlink(missing_ok=True)

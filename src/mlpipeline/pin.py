@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from mlpipeline import yamlerrors
 from mlpipeline.atomicfile import write_atomic
 from mlpipeline.errors import StepError
 
@@ -97,7 +98,7 @@ def _load(text: str, where: str) -> Any:
     try:
         return _yaml().load(text)
     except Exception as err:  # noqa: BLE001 - ruamel raises several error types; all mean "not YAML"
-        raise PinError(where, f"not valid YAML ({str(err).splitlines()[0]})", FIX) from None
+        raise PinError(where, *yamlerrors.describe(err, where)) from None
 
 
 def parse(text: str, where: str) -> Pin | None:

@@ -7,16 +7,27 @@ cold start of monitor, deploy and mark_deployed short.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 import requests
 
+from mlpipeline import failures
 from mlpipeline.backoff import retry
 from mlpipeline.errors import PermanentError, StepError
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
     from mlflow.entities.model_registry import ModelVersion
+
+# MLflow's client retries a failed request 7 times with doubling waits (minutes) and waits 120 s for an
+# answer: a server that dies mid-run would hang the step. Two retries (about 3 s) ride out a blip; the
+# workflow's retryStrategy is the longer patience. Set in the environment, so a deployment can override it.
+HTTP_DEFAULTS = {
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "60",
+}
 
 
 def connect(tracking_uri: str) -> "MlflowClient":
@@ -25,6 +36,9 @@ def connect(tracking_uri: str) -> "MlflowClient":
     MLflow's own client retries a dead server for minutes; this fails in
     seconds with a line that names the URI.
     """
+    failures.tracking_uri = tracking_uri  # every later registry failure names it
+    for name, value in HTTP_DEFAULTS.items():
+        os.environ.setdefault(name, value)
     if tracking_uri.startswith(("http://", "https://")):
         url = tracking_uri.rstrip("/") + "/health"
         try:

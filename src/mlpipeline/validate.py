@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from mlpipeline import candidate as candidates
-from mlpipeline import cli, registry
+from mlpipeline import cli, registry, verdict
 from mlpipeline.config import StepParser, add_registry_flags, fraction, non_negative
 from mlpipeline.errors import PermanentError
 from mlpipeline.evaluation import confusion_figure, evaluate
@@ -55,6 +55,14 @@ def champion_accuracy(client, name: str, alias: str, candidate_version: str):
     return str(champion.version), accuracy
 
 
+def _metric(key: str, value: float):
+    import time
+
+    from mlflow.entities import Metric
+
+    return Metric(key, value, int(time.time() * 1000), 0)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse(argv, required=("--tracking-uri", "--model-name", "--model-version"))
     client = registry.connect(args.tracking_uri)
@@ -73,18 +81,31 @@ def main(argv: list[str] | None = None) -> None:
     for reason in missed:
         log.info("gate missed: %s", reason)
 
-    with mlflow.start_run(run_id=cand.run_id):
-        mlflow.log_metrics(
+    figures = {
+        ACCURACY: report.accuracy,
+        F1_MACRO: report.f1_macro,
+        PASSED: float(passed),
+        **{f"holdout_f1_{k}": v for k, v in report.f1_per_class.items()},
+    }
+    # The candidate's run holds the latest figures (version, monitor and the next validate read them there).
+    client.log_batch(cand.run_id, metrics=[_metric(k, v) for k, v in figures.items()])
+    # Each validation is its own run under the training run, with the thresholds it was judged by as
+    # params: a reused version is validated again, and params, unlike metrics, are written once per run.
+    experiment = client.get_run(cand.run_id).info.experiment_id
+    name = f"validate-{spec.NAME}-v{cand.version}"
+    with mlflow.start_run(run_name=name, experiment_id=experiment, parent_run_id=cand.run_id) as run:
+        mlflow.log_params(
             {
-                ACCURACY: report.accuracy,
-                F1_MACRO: report.f1_macro,
-                PASSED: float(passed),
-                **{f"holdout_f1_{k}": v for k, v in report.f1_per_class.items()},
+                "accuracy_floor": thresholds.accuracy_floor,
+                "f1_floor": thresholds.f1_floor,
+                "champion_tolerance": thresholds.champion_tolerance,
+                "champion_alias": args.champion_alias,
+                "champion_version": champion_version or "none",
+                "model_version": cand.version,
             }
         )
-        mlflow.set_tags(
-            {"validation.passed": str(passed).lower(), "validation.champion_version": champion_version or ""}
-        )
+        mlflow.log_metrics(figures)
+        mlflow.set_tags({"step": STEP, "validation.passed": str(passed).lower()})
         mlflow.log_dict(
             {
                 **report.as_dict(),
@@ -96,6 +117,7 @@ def main(argv: list[str] | None = None) -> None:
             "validation/report.json",
         )
         mlflow.log_figure(confusion_figure(report), "validation/confusion_matrix.png")
+    verdict.record(client, args.model_name, cand.version, passed, missed, run.info.run_id)
 
     log.info("version %s: accuracy %.4f, passed=%s", cand.version, report.accuracy, passed)
     write_outputs(

@@ -112,12 +112,16 @@ configMapGenerator:
 {literals}"""
 
 
+def storage_uri(model: str, version: str) -> str:
+    return f"s3://mlflow/1/models/{model}-{version}/artifacts"
+
+
 def pin_literals(model: str, version: str, semver: str, passed: str = "true", champion: str = "") -> str:
     values = {
         "modelName": model,
         "modelVersion": version,
         "semver": semver,
-        "storageUri": f"s3://mlflow/1/models/{model}-{version}/artifacts",
+        "storageUri": storage_uri(model, version),
         "runId": f"run{version}",
         "validationPassed": passed,
         "accuracy": "0.97",

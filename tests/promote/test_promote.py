@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -9,9 +11,16 @@ import pytest
 from gitops.promote import cli as promote
 from gitops.promote.promotion import Check, no_checks
 from mlpipeline.pullrequests import PullRequest
+from tests.promote.registry import seen_serving
 from tests.promote.repo import environment, folder
 from tests.support.doubles import RecordingPullRequests
 from tests.support.git import git, write
+
+
+@pytest.fixture(autouse=True)
+def _registry(registry, monkeypatch):
+    """The gate reads the registry that matches the repository's pins."""
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", registry)
 
 
 def run(root: Path, prs: RecordingPullRequests, *args: str, check: Check = no_checks) -> int:
@@ -19,8 +28,10 @@ def run(root: Path, prs: RecordingPullRequests, *args: str, check: Check = no_ch
 
 
 def merge(root: Path, branch: str) -> None:
-    """What a reviewer's merge does to main."""
+    """What a reviewer's merge does to main, and what the environment's PostSync check records after the sync."""
     git(root, "merge", "-q", "--ff-only", branch)
+    environment, model, version = re.fullmatch(r"promote/(\w+)/(\w+)-v(\d+)-\w+", branch).groups()
+    seen_serving(os.environ["MLFLOW_TRACKING_URI"], model, environment, version)
 
 
 def short_head(root: Path) -> str:
@@ -40,6 +51,21 @@ def untouched(root: Path) -> bool:
     )
 
 
+def registry_lines(environment: str, alias: str, version: str, model: str = "iris") -> str:
+    """The commit body's registry block for the fixture registry (tests/promote/registry.py)."""
+    from mlflow import MlflowClient
+
+    uri = os.environ["MLFLOW_TRACKING_URI"]
+    run_id = MlflowClient(uri).get_model_version(model, version).run_id
+    return (
+        f"Seen serving: alias {alias} at version {version}; {environment} since 2026-01-05T09:30:00Z: "
+        "probe accuracy 0.9667, 12.3 ms\n"
+        f"MLflow run: http://127.0.0.1:5000/#/experiments/1/runs/{run_id}\n"
+        f"MLflow model version: http://127.0.0.1:5000/#/models/{model}/versions/{version}\n"
+        f"(links: open after `.venv/bin/mlflow ui --backend-store-uri {uri}`)\n"
+    )
+
+
 def test_dev_to_staging_to_prod_opens_one_pull_request_per_step(repo, prs, capsys):
     base = short_head(repo)
     assert run(repo, prs, "iris", "dev", "staging") == 0
@@ -52,11 +78,11 @@ def test_dev_to_staging_to_prod_opens_one_pull_request_per_step(repo, prs, capsy
         "\n"
         "Validation: passed (accuracy 0.97, f1Macro 0.96)\n"
         "Storage URI: s3://mlflow/1/models/iris-4/artifacts\n"
-        "\n"
+        "\n" + registry_lines("dev", "dev", "4") + "\n"
         "Moves staging's images to dev's, for every model of staging:\n"
         "Image: ghcr.io/example-org/pipeline-steps -> ghcr.io/example-org/pipeline-steps:0.1.0\n"
         "\n"
-        "### Rendered diff\n"
+        "### iris: the candidate and what staging serves\n"
     )
     body = request["body"]
     assert (
@@ -90,7 +116,7 @@ def test_dev_to_staging_to_prod_opens_one_pull_request_per_step(repo, prs, capsy
         "\n"
         "Validation: passed (accuracy 0.97, f1Macro 0.96)\n"
         "Storage URI: s3://mlflow/1/models/iris-4/artifacts\n"
-        "\n"
+        "\n" + registry_lines("staging", "staging", "4") + "\n"
         "Moves prod's images to staging's, for every model of prod:\n"
         "Image: ghcr.io/example-org/pipeline-steps -> ghcr.io/example-org/pipeline-steps:0.1.0\n"
     )
@@ -171,6 +197,12 @@ def nothing(root: Path) -> None:
     pass
 
 
+def broken_source_environment(root: Path) -> None:
+    path = "k8s/overlays/dev/environment/kustomization.yaml"
+    write(root, path, read(root, path).replace('newTag: "0.1.0"', "newTag: [0.1.0"))
+    commit_all(root, "dev: a tag that is not YAML")
+
+
 REFUSALS = [
     pytest.param(
         failed_pin,
@@ -228,6 +260,13 @@ REFUSALS = [
         "promote: k8s/models/bert: no such model (declared: iris, wine) "
         "(fix: name a model under k8s/models/, or add one with scripts/new-model)\n",
         id="unknown-model",
+    ),
+    pytest.param(
+        broken_source_environment,
+        ["iris", "dev", "staging"],
+        "promote: k8s/overlays/dev/environment/kustomization.yaml: not valid YAML: line 14 column 1: expected ',' or "
+        "']', but got '<stream end>' (fix: close the [ list with ']' (or quote a value that starts with '['))\n",
+        id="source-environment-not-yaml",
     ),
     pytest.param(
         no_folder_in_prod,
@@ -319,15 +358,15 @@ def test_rolling_staging_back_to_prod_goes_backwards_with_force(repo, prs):
     assert last_message(repo).endswith("\nForced: goes backwards\nReason: v4 breaks the batch client\n")
 
 
-def test_refusals_come_before_any_credential_is_needed(repo, capsys, monkeypatch):
-    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
-    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+def test_refusals_come_before_any_credential_is_needed(repo, capsys):
     assert promote.main(["iris", "dev", "prod", "--root", str(repo)]) == 1
     assert capsys.readouterr().err.startswith("promote: dev -> prod: skips staging;")
+    # Without GitHub the branch goes to the demo's local remote, which this repository has not got.
     assert promote.main(["iris", "dev", "staging", "--root", str(repo)]) == 1
     assert capsys.readouterr().err == (
-        "promote: GitHubError: GITHUB_REPOSITORY and GITHUB_TOKEN not set (fix: export them, or run inside "
-        "GitHub Actions)\n"
+        "promote: --remote .local/remote.git: without GitHub (GITHUB_REPOSITORY and GITHUB_TOKEN unset) the branch "
+        f"goes to the demo's remote, and there is none in {repo} (fix: run make demo first, which creates it; or "
+        "export GITHUB_REPOSITORY and GITHUB_TOKEN; or pass --remote <remote name, path or URL>)\n"
     )
     assert untouched(repo)
 

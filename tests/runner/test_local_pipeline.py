@@ -76,8 +76,21 @@ def test_first_run_trains_deploys_serves_and_moves_the_alias(first, state):
     assert [nodes[s]["type"] for s in ("train", "train(0)", "deploy(0)")] == ["Retry", "Pod", "Pod"]
 
 
+def test_an_unchanged_run_reuses_the_version_and_opens_no_pull_request(first, repo, state):
+    again = run(repo, state)
+    assert again.returncode == 0, again.stdout + again.stderr
+    s = summary(again.stdout)
+    assert s["model"].startswith("iris version 1 (run ")
+    assert s["model"].endswith(", reused: same data, parameters, code and libraries; nothing trained)")
+    assert (
+        s["deploy"] == "k8s/overlays/dev/iris/kustomization.yaml already pins this version: no change, no pull request"
+    )
+    assert len(registry(state).search_model_versions("name='iris'")) == 1
+
+
 def test_second_run_is_judged_against_the_first_as_champion(first, repo, state):
-    second = run(repo, state)
+    # Another parameter: other content, so a new version (the same inputs would reuse version 1, above).
+    second = run(repo, state, "-p", "n-estimators=10")
     assert second.returncode == 0, second.stdout + second.stderr
     s = summary(second.stdout)
     assert s["validation"].endswith("against champion version 1")
@@ -105,7 +118,13 @@ def test_failed_validation_skips_deploy_and_parameters_reach_train(first, repo, 
     assert forced.returncode == 0, forced.stdout + forced.stderr
     for step in ("version", "monitor", "deploy"):
         assert f"○ {step}" in forced.stdout
-    assert "when ''false' == 'true'' evaluated false" in forced.stdout
+    # People read why, in words; workflow.json keeps Argo's own message for the skipped node.
+    why = "skipped: validate's output passed is 'false'; {} runs only when it is 'true'"
+    assert f"○ deploy  {why.format('deploy')}" in forced.stdout
+    assert "when ''false' == 'true'' evaluated false" not in forced.stdout
+    assert summary(forced.stdout)["deploy"] == why.format("deploy")
+    record = (state / "runs" / sorted(p.name for p in (state / "runs").iterdir())[-1] / "workflow.json").read_text()
+    assert "when ''false' == 'true'' evaluated false" in record
     assert summary(forced.stdout)["validation"].startswith("failed (")
     client = registry(state)
     latest = max(client.search_model_versions("name='iris'"), key=lambda v: int(v.version))
@@ -118,6 +137,8 @@ def test_drift_cron_retrains_through_template_ref_on_a_shifted_sample(first, rep
     assert cron.returncode == 0, cron.stdout + cron.stderr
     assert "✔ retrain" in cron.stdout and "✔ deploy" in cron.stdout
     assert summary(cron.stdout)["local sync"].startswith("skipped (--no-serve)")
+    verdict = summary(cron.stdout)["drift"]
+    assert verdict.startswith("detected: max PSI ") and verdict.endswith("'s training split; the retrain runs")
     client = registry(state)
     latest = max(client.search_model_versions("name='iris'"), key=lambda v: int(v.version))
     assert client.get_run(latest.run_id).data.params["n_estimators"] == "13"
@@ -126,8 +147,11 @@ def test_drift_cron_retrains_through_template_ref_on_a_shifted_sample(first, rep
 def test_drift_cron_skips_retraining_on_an_unshifted_sample(first, repo, state):
     cron = run(repo, state, "--cron-workflow", "iris-drift", "--drift-sample", "unshifted", "--no-serve")
     assert cron.returncode == 0, cron.stdout + cron.stderr
-    assert "○ retrain" in cron.stdout
-    assert "when ''false' == 'true'' evaluated false" in cron.stdout
+    assert "○ retrain  skipped: drift's output drift_detected is 'false'; retrain runs only when it is 'true'" in (
+        cron.stdout
+    )
+    verdict = summary(cron.stdout)["drift"]
+    assert verdict.startswith("none: max PSI ") and verdict.endswith("'s training split; no retrain")
 
 
 def test_unknown_parameter_is_refused_before_anything_runs(repo, tmp_path):

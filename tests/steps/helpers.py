@@ -171,6 +171,11 @@ class Pipeline:
                 floor,
                 "--pushgateway-url",
                 self.pushgateway,
+                # What Argo CD synced: main of the remote, where the reviewer merged the deploy branch.
+                "--deployed-commit",
+                git(self.remote, "rev-parse", "main").strip(),
+                "--repo-url",
+                str(self.remote),
             ],
             out,
         )

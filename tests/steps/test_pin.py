@@ -49,7 +49,6 @@ def test_an_empty_value_stays_empty():
             "configMapGenerator model-pin: literals is not a list of key=value strings",
             id="literals-not-a-list",
         ),
-        pytest.param("kind: [Kustomization\n", "not valid YAML (while parsing a flow sequence)", id="not-yaml"),
     ],
 )
 def test_what_is_not_a_pin_is_refused_with_the_file_and_the_fix(text, message):
@@ -59,3 +58,33 @@ def test_what_is_not_a_pin_is_refused_with_the_file_and_the_fix(text, message):
         f"deploy: k8s/overlays/dev/iris/kustomization.yaml: {message} "
         "(fix: restore the file from git history (docs/promotion.md shows the pin's shape))"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        pytest.param(
+            "kind: [Kustomization\n",
+            "not valid YAML: line 2 column 1: expected ',' or ']', but got '<stream end>' "
+            "(fix: close the [ list with ']' (or quote a value that starts with '['))",
+            id="unclosed-list",
+        ),
+        pytest.param(
+            "kind: Kustomization\nconfigMapGenerator:\n- name: model-pin\n  literals:\n  - modelName=iris\n"
+            "   - modelVersion: 4\n",
+            "not valid YAML: line 6 column 18: mapping values are not allowed here "
+            "(fix: quote a value that contains ': ', or align the key with the keys beside it)",
+            id="misindented-literal",
+        ),
+        pytest.param(
+            "kind: Kustomization\n\tconfigMapGenerator: []\n",
+            "not valid YAML: line 2 column 1: found character '\\t' that cannot start any token "
+            "(fix: indent with spaces, not tabs, and quote a value starting with '@' or '`')",
+            id="tab",
+        ),
+    ],
+)
+def test_a_pin_file_that_is_not_yaml_names_the_line_and_a_real_fix(text, line):
+    with pytest.raises(pin.PinError) as err:
+        pin.parse(text, "k8s/overlays/dev/iris/kustomization.yaml")
+    assert err.value.line("promote") == f"promote: k8s/overlays/dev/iris/kustomization.yaml: {line}"

@@ -265,6 +265,14 @@ def test_a_failed_gate_is_a_clean_verdict_exit_0_passed_false(weak_registry):
     assert float(validate.outputs["accuracy"]) < 0.9
     assert validate.summary["gates_missed"][0] == f"accuracy {float(validate.outputs['accuracy']):.4f} below floor 0.9"
 
+    from mlflow import MlflowClient
+
+    # The verdict is on the version itself, with the reasons, where an operator looks first.
+    tags = MlflowClient(weak_registry[0]).get_model_version("iris", "1").tags
+    assert tags["validation_passed"] == "false"
+    assert tags["validation_failures"] == "; ".join(validate.summary["gates_missed"])
+    assert "semver" not in tags
+
 
 @pytest.mark.slow
 def test_version_refuses_a_failed_candidate_and_tags_nothing(weak_registry, tmp_path):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import re
+
 import pytest
 import requests
 
-from tests.steps.helpers import PIN_FILE, pinned, run_step
+from tests.steps.helpers import PIN_FILE, RUNS, pinned, run_step
 from tests.support.git import git
 
 STEPS = ("train", "validate", "version", "monitor", "deploy", "mark_deployed")
@@ -117,10 +120,11 @@ def test_deploying_the_pinned_version_again_changes_nothing(pipeline, tmp_path):
 def test_deploy_refuses_to_replace_a_newer_pin_with_an_older_version(pipeline, tmp_path):
     branches = git(pipeline.remote, "branch", "--list")
     result = pipeline.deploy("1", tmp_path)
-    assert result.code == 2
+    assert result.code == 2  # retrying never heals it
     assert result.error_line == (
-        f"deploy: --model-version 1: {PIN_FILE} pins newer version 2; refusing to go back "
-        "(fix: roll back with a reviewed git revert of the pin, not with an older pipeline run)"
+        f"deploy: --model-version 1: {PIN_FILE} pins newer version 2; the pipeline never moves it back "
+        "(fix: to serve version 1 again, roll back by pull request: scripts/promote iris dev dev --from-ref "
+        "<commit> --force --reason ...)"
     )
     assert git(pipeline.remote, "branch", "--list") == branches
     assert git(pipeline.checkout, "status", "--porcelain") == ""
@@ -206,3 +210,81 @@ def test_mark_deployed_refuses_a_pin_whose_uri_the_registry_does_not_know(pipeli
             "(fix: regenerate the pin with the deploy step; the alias was not moved)"
         ),
     )
+
+
+@pytest.mark.slow
+def test_validate_logs_its_thresholds_as_params_of_its_own_run_under_the_training_run(pipeline):
+    from mlflow import MlflowClient
+
+    client = MlflowClient(pipeline.tracking_uri)
+    tags = client.get_model_version("iris", "2").tags
+    validation = client.get_run(tags["validation_run_id"])
+    assert validation.data.params == {
+        "accuracy_floor": "0.9",
+        "f1_floor": "0.85",
+        "champion_tolerance": "0.02",
+        "champion_alias": "dev",
+        "champion_version": "1",
+        "model_version": "2",
+    }
+    assert validation.data.tags["mlflow.parentRunId"] == pipeline.runs[1]["train"].outputs["run_id"]
+    assert validation.data.metrics["holdout_accuracy"] == float(pipeline.runs[1]["validate"].outputs["accuracy"])
+    assert "validation_failures" not in tags
+
+
+@pytest.mark.slow
+def test_the_postsync_check_records_the_commit_its_people_and_the_probe_on_the_version(pipeline):
+    from mlflow import MlflowClient
+
+    tags = MlflowClient(pipeline.tracking_uri).get_model_version("iris", "2").tags
+    merged = git(pipeline.remote, "log", "-1", "--format=%H", "main").strip()
+    deployed = {key.removeprefix("deployed.dev."): value for key, value in tags.items() if key.startswith("deployed.")}
+    assert set(deployed) == {
+        "alias",
+        "verified_at",
+        "probe_accuracy",
+        "probe_latency_seconds",
+        "probe_rows",
+        "git_commit",
+        "git_author",
+        "git_committer",
+        "git_committed_at",
+        "git_subject",
+    }
+    # The reviewer's merge commit (tests.steps.helpers.merge), by the test identity.
+    assert (deployed["alias"], deployed["git_commit"], deployed["git_subject"]) == (
+        "dev",
+        merged,
+        "Merge deploy/iris-v2",
+    )
+    assert deployed["git_author"] == deployed["git_committer"] == "Test <test@example.invalid>"
+    assert float(deployed["probe_accuracy"]) == pipeline.runs[1]["mark_deployed"].summary["probe_accuracy"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", deployed["verified_at"])
+
+
+@pytest.mark.slow
+def test_training_again_on_the_same_inputs_reuses_the_version_and_deploy_opens_no_pull_request(
+    pipeline, tmp_path, caplog
+):
+    from mlflow import MlflowClient
+
+    caplog.set_level(logging.INFO, logger="mlpipeline.train")
+    client = MlflowClient(pipeline.tracking_uri)
+    versions = len(client.search_model_versions("name='iris'"))
+    opened = len(pipeline.pulls.opened)
+    again = run_step(
+        "train",
+        [*pipeline.common(), "--experiment", "iris", "--pushgateway-url", pipeline.pushgateway, *RUNS[1]["train"]],
+        tmp_path / "train",
+    )
+    key = again.summary["content_key"]
+    assert (again.code, again.outputs["model_version"], again.summary["reused"]) == (0, "2", True)
+    assert caplog.messages[-1] == (
+        f"version 2 already holds this content (same data, parameters, code and libraries; content key "
+        f"{key[:12]}): reusing it; nothing trained or registered"
+    )
+    assert client.get_model_version("iris", "2").tags["content_key"] == key
+    assert len(client.search_model_versions("name='iris'")) == versions
+    deploy = pipeline.deploy("2", tmp_path / "deploy")
+    assert deploy.outputs == {"pin_changed": "false", "branch": "", "pr_url": ""}
+    assert len(pipeline.pulls.opened) == opened

@@ -70,13 +70,13 @@ def test_github_repo_from_remote_url(url):
 def test_token_travels_as_a_header_in_the_environment_and_only_over_https():
     import base64
 
-    from mlpipeline.gitrepo import _auth_env
+    from mlpipeline.gitrepo import auth_env
 
-    env = _auth_env("https://github.com/example-org/gitops.git", "tkn")
+    env = auth_env("https://github.com/example-org/gitops.git", "tkn")
     assert env["GIT_CONFIG_KEY_0"] == "http.extraHeader"
     assert env["GIT_CONFIG_VALUE_0"] == "Authorization: Basic " + base64.b64encode(b"x-access-token:tkn").decode()
-    assert _auth_env("/srv/git/gitops.git", "tkn") == {}
-    assert _auth_env("https://github.com/example-org/gitops.git", None) == {}
+    assert auth_env("/srv/git/gitops.git", "tkn") == {}
+    assert auth_env("https://github.com/example-org/gitops.git", None) == {}
 
 
 def test_the_overlays_empty_pin_counts_as_no_pin_yet():
@@ -86,3 +86,23 @@ def test_the_overlays_empty_pin_counts_as_no_pin_yet():
 
     empty = Path(__file__).resolve().parents[2] / "k8s" / "overlays" / "dev" / "model-pin.yaml"
     assert pin.read(empty) is None
+
+
+def test_the_content_key_moves_with_each_of_its_parts():
+    from mlpipeline import contentkey
+    from mlpipeline.models import load_spec
+
+    spec = load_spec("iris")
+    X, y = spec.load_dataset()
+    params = {"n_estimators": 10, "max_depth": 5, "seed": 42, "holdout_fraction": 0.2, "model_spec": "iris"}
+    base = contentkey.compute(X, y, params, spec)
+    assert contentkey.compute(X, y, dict(reversed(params.items())), spec) == base  # order does not matter
+    more_trees = contentkey.compute(X, y, {**params, "n_estimators": 11}, spec)
+    assert (more_trees.params != base.params, more_trees.data, more_trees.code) == (True, base.data, base.code)
+    shifted = contentkey.compute(X.assign(sepal_length=X["sepal_length"] + 0.1), y, params, spec)
+    assert (shifted.data != base.data, shifted.params) == (True, base.params)
+    # A spec module outside the package is part of the code that trains.
+    outside = contentkey.compute(X, y, params, load_spec("tests.steps.extra_models.nan_rows"))
+    assert outside.code != base.code
+    assert len({base.digest, more_trees.digest, shifted.digest, outside.digest}) == 4
+    assert set(base.tags()) == {contentkey.TAG, *contentkey.PART_TAGS}

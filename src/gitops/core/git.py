@@ -20,7 +20,8 @@ class Git:
     def run(self, *args: str) -> str:
         proc = subprocess.run(["git", *args], cwd=self.root, capture_output=True, text=True)
         if proc.returncode != 0:
-            detail = (proc.stderr.strip() or proc.stdout.strip() or "no output").splitlines()[0]
+            # .strip(): the server's `remote:` lines are padded with spaces (they overwrite progress output).
+            detail = (proc.stderr.strip() or proc.stdout.strip() or "no output").splitlines()[0].strip()
             raise GitError(f"git {' '.join(args)}: {detail}")
         return proc.stdout
 
@@ -52,3 +53,15 @@ class Git:
             raise GitError(f"git archive {ref}: {detail[0] if detail else 'failed'}")
         with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as archive:
             archive.extractall(destination, filter="data")
+
+
+# The platform a repository deploys to, in its own git config: the runner marks the remote it
+# creates for `make demo` ("demo"), and promote validates what it pushes there for that platform.
+# Config, not a file in the tree: the mark belongs to that copy, never to the repository's history.
+PLATFORM_KEY = "gitops.platform"
+
+
+def platform_of(repository: Path) -> str:
+    """The platform `repository` declares (git config gitops.platform); "" for the cluster."""
+    proc = subprocess.run(["git", "config", "--get", PLATFORM_KEY], cwd=repository, capture_output=True, text=True)
+    return proc.stdout.strip() if proc.returncode == 0 else ""

@@ -7,8 +7,12 @@ the cause is what matters, with paths relative to the kustomization.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-_PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+from mlpipeline.yamlerrors import advice
+
+# (kustomize's text, the message, the fix: fixed, or made from the match when it depends on it)
+_PATTERNS: tuple[tuple[re.Pattern[str], str, str | Callable[[tuple[str, ...]], str]], ...] = (
     (
         re.compile(r"Warning: (.+?)(?: Run 'kustomize edit fix'.*)?$"),
         "deprecated kustomize field: {0}",
@@ -25,9 +29,15 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str, str], ...] = (
         "fix the path under resources:, relative to the kustomization",
     ),
     (
-        re.compile(r"MalformedYAMLError: (yaml: .+?) in File: (\S+)"),
-        "cannot parse YAML in {1}: {0}",
-        "fix the YAML syntax at the line named",
+        re.compile(r"MalformedYAMLError: yaml: (line \d+): (.+?) in File: (\S+)"),
+        "cannot parse YAML in {2}: {0}: {1}",
+        lambda groups: advice(groups[1], groups[2]),
+    ),
+    (
+        # kustomization.yaml itself: go-yaml names the line, kustomize not the file.
+        re.compile(r"invalid Kustomization: yaml: (line \d+): (.+)$"),
+        "cannot parse YAML in kustomization.yaml: {0}: {1}",
+        lambda groups: advice(groups[1], "kustomization.yaml"),
     ),
     (
         re.compile(r"(?:components|resources)?.*'([^']+)': .*?(?:unable to find one of|no such file)"),
@@ -49,7 +59,6 @@ def explain(stderr: str, root: str) -> tuple[str, str]:
     for pattern, message, fix in _PATTERNS:
         match = pattern.search(text)
         if match:
-            return message.format(*match.groups()), fix
-    return text.removeprefix("Error: ").removeprefix(
-        "error: "
-    ), "run `make render OVERLAY=<dir>` to see kustomize's full output"
+            return message.format(*match.groups()), fix(match.groups()) if callable(fix) else fix
+    # Not one we know: kustomize's own words are the cause; they name the file or field.
+    return text.removeprefix("Error: ").removeprefix("error: "), "fix what kustomize names, in the folder's files"

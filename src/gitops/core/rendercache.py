@@ -1,7 +1,7 @@
 """Renders kept on disk, keyed by everything kustomize could read: a warm `make validate` builds nothing twice.
 
 The key is a sha256 over the kustomize binary (path, size, mtime), the build
-options, and the path and bytes of every file in every directory the render
+options, the code that explains kustomize's errors, and the path and bytes of every file in every directory the render
 visits (core.dependencies: the kustomization directories it walks, however a
 file there is named or referenced) and of every file it names outside them.
 Any edit there is a new key; an unchanged input set gives kustomize's own
@@ -14,17 +14,22 @@ import hashlib
 import json
 from pathlib import Path
 
-from gitops.core import dependencies
+from gitops.core import dependencies, kustomize_errors
 from gitops.core.kustomize import BUILD_OPTIONS, Rendered, RenderError, build, kubectl_path, relative
+from mlpipeline import yamlerrors
 from mlpipeline.atomicfile import write_atomic
 
 FORMAT = "1"  # bump when what is stored changes
+# A stored error is kustomize's words as these modules explain them: a change to them is a new key.
+EXPLAINERS = (Path(kustomize_errors.__file__), Path(yamlerrors.__file__))
 
 
 def key(root: Path, directory: Path) -> str:
     digest = hashlib.sha256()
     binary = Path(kubectl_path()).stat()
     digest.update(f"{FORMAT}\0{kubectl_path()}\0{binary.st_size}\0{binary.st_mtime_ns}\0{BUILD_OPTIONS}".encode())
+    for explainer in EXPLAINERS:
+        digest.update(explainer.read_bytes())
     directories, named = dependencies.files(root, directory.relative_to(root))
     inputs = {f for d in directories for f in (root / d).iterdir() if f.is_file()} | {root / f for f in named}
     for file in sorted(inputs):

@@ -1,7 +1,8 @@
 """`scripts/diff`: the rendered, per-object difference between two environments or two commits.
 
-scripts/diff staging prod                      every folder of staging against prod's
-scripts/diff staging prod --model iris         one model's folder: what promoting iris would change
+scripts/diff staging prod                      every folder of staging against prod's: every difference
+scripts/diff staging prod --model iris         one model's folder (what a promotion would change is
+                                               scripts/promote <model> <from> <to> --dry-run)
 scripts/diff dev --against origin/main         what this branch changes in dev (every folder)
 ... --format json | markdown                   for tools / for a PR comment
 """

@@ -5,11 +5,14 @@ The command line is promote/__main__.py (`scripts/promote`); the workflow is in 
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
+from ruamel.yaml import error as ruamel_errors
 
 from gitops.core import layout
 from gitops.core.git import Git, GitError
@@ -17,9 +20,10 @@ from gitops.core.kustomize import Rendered, RenderError, build
 from gitops.core.layout import KUSTOMIZATION
 from gitops.diff import report as diffreport
 from gitops.diff.objects import RenderDiff, diff_renders
-from gitops.promote import roundtrip
+from gitops.promote import gate, prbody, roundtrip
 from gitops.promote.images import ImageOverride, images_of, set_image
 from mlpipeline import pin as pins
+from mlpipeline import yamlerrors
 from mlpipeline.atomicfile import write_atomic
 from mlpipeline.pullrequests import PullRequest, PullRequests
 
@@ -27,6 +31,7 @@ from mlpipeline.pullrequests import PullRequest, PullRequests
 # Rendering itself is always checked; the command line connects the validator here.
 Check = Callable[[Rendered], list[str]]
 ORDER_TEXT = " -> ".join(layout.ORDER)
+T = TypeVar("T")
 
 
 def no_checks(rendered: Rendered) -> list[str]:
@@ -53,13 +58,43 @@ class Request:
 class Promotion:
     branch: str
     commit: str
-    pull_request: PullRequest
+    base: str
+    pull_request: PullRequest | None  # None without GitHub: the branch is pushed, a person merges it
     diffs: tuple[RenderDiff, ...]  # each changed folder's render, before -> after
+    body: str
 
 
-def promote(root: Path, request: Request, prs: PullRequests, check: Check = no_checks) -> Promotion:
-    """Refuse, or commit the promotion on a new branch, push it and open its pull request."""
-    return open_promotion(root, request, plan_promotion(root, request), prs, check)
+@dataclass(frozen=True)
+class Preview:
+    """--dry-run: what a promotion would commit and propose, computed in a copy of the tree."""
+
+    subject: str
+    body: str
+    diffs: tuple[RenderDiff, ...]
+
+
+@dataclass(frozen=True)
+class Review:
+    """What the registry says about the promotion, for the commit and the PR body (gate.py, prbody.py)."""
+
+    candidate: gate.Facts | None = None  # None when the gate was bypassed
+    served: gate.Facts | None = None  # the version the target's pin names, when the registry has it
+    bypassed: str = ""  # the gate's refusal, when --force let the promotion through anyway
+    links: prbody.Links = field(default_factory=lambda: prbody.Links(""))
+
+
+def review(registry: gate.Registry, request: Request, plan: Plan) -> Review:
+    """The gate on the source pin; its refusal becomes a Refusal, or, with --force, the recorded bypass."""
+    links = prbody.Links(registry.uri)
+    pin_file = str(layout.pin_file(request.source, request.model))
+    try:
+        candidate = gate.check(registry, plan.pin, request.source, pin_file, from_history=bool(request.from_ref))
+    except gate.GateError as err:
+        if not request.force:
+            raise Refusal(str(err)) from None
+        return Review(bypassed=str(err), links=links)
+    served = registry.facts(request.model, plan.current.modelVersion) if plan.current else None
+    return Review(candidate, served, links=links)
 
 
 def plan_promotion(root: Path, request: Request) -> Plan:
@@ -87,6 +122,7 @@ class Plan:
     source environment runs other images, the target environment's `images:`."""
 
     pin: pins.Pin
+    current: pins.Pin | None  # what the target pins today
     images: list[ImageOverride]
     model_text: str  # the model's folder in the target after the pin edit
     environment_text: str  # the target's environment component after the images edit
@@ -95,9 +131,10 @@ class Plan:
 
 def _plan(git: Git, request: Request) -> Plan:
     pin = _source_pin(git, request)
-    source_env = _read_source(git, request, layout.environment_dir(request.source) / KUSTOMIZATION)
+    source_env_file = layout.environment_dir(request.source) / KUSTOMIZATION
+    source_env = _read_source(git, request, source_env_file)
     # BaseLoader keeps every scalar as written: an unquoted `newTag: 1.10` is the tag "1.10", as kustomize reads it.
-    images = images_of(yaml.load(source_env, Loader=yaml.BaseLoader) or {})
+    images = images_of(_parsed(lambda: yaml.load(source_env, Loader=yaml.BaseLoader), source_env_file) or {})
     target_file = layout.pin_file(request.target, request.model)
     target_text = _read(git.root / target_file, target_file)
     try:
@@ -107,56 +144,103 @@ def _plan(git: Git, request: Request) -> Plan:
         raise Refusal(f"{target_file}: {err.what} (fix: {err.fix})") from None
     env_file = layout.environment_dir(request.target) / KUSTOMIZATION
     old_env = _read(git.root / env_file, env_file)
-    new_env = _with_images(old_env, images)
+    new_env = _parsed(lambda: _with_images(old_env, images), env_file)
     if current == pin and new_env == old_env:
         raise Refusal(
             f"{target_file}: {request.target} already runs {pin.summary} with the same images; "
             f"nothing to promote (fix: none needed)"
         )
-    return Plan(pin, images, model_text, new_env, new_env != old_env)
+    return Plan(pin, current, images, model_text, new_env, new_env != old_env)
 
 
-def open_promotion(root: Path, request: Request, plan: Plan, prs: PullRequests, check: Check = no_checks) -> Promotion:
-    """Write, render, check, commit, push, open the PR; on any failure undo all of it and re-raise."""
+def open_promotion(
+    root: Path,
+    request: Request,
+    plan: Plan,
+    prs: PullRequests | None,
+    check: Check = no_checks,
+    seen: Review | None = None,
+) -> Promotion:
+    """Write, render, check, commit, push, open the PR (when there is a forge); on any failure undo all of it
+    and re-raise."""
     git = Git(root)
+    seen = seen or Review()
     model_file = layout.pin_file(request.target, request.model)
     env_file = layout.environment_dir(request.target) / KUSTOMIZATION
-    # The images are the environment's: when they move, every folder of the target changes with them.
-    folders = layout.deployable(git.root, request.target) if plan.environment_changed else [model_file.parent]
+    folders = _folders(git.root, request, plan)
     before = {folder: _render(git.root, folder, "before the promotion") for folder in folders}
     original, start = git.current_branch(), git.head()
     base = request.base or original
     version = f"{request.model}-v{plan.pin.modelVersion or 'unknown'}"
     # The base commit in the name keeps branches unique when a version is promoted again later.
     branch = f"promote/{request.target}/{version}-{git.head(short=True)}"
-    subject, body = _message(request, plan.pin, plan.images, plan.environment_changed, git)
+    subject, body = _message(request, plan.pin, plan.images, plan.environment_changed, git, seen)
     git.run("switch", "-q", "-c", branch)
     pushed = False
     try:
-        write_atomic(git.root / model_file, plan.model_text)
-        if plan.environment_changed:
-            write_atomic(git.root / env_file, plan.environment_text)
-        diffs = tuple(
-            diff_renders(
-                Rendered(f"{folder}@{base}", before[folder].text),
-                Rendered(f"{folder}@{branch}", _render_checked(git.root, folder, check).text),
-            )
-            for folder in folders
-        )
+        _write(git.root, request, plan)
+        diffs = _diffs(git.root, folders, before, base, branch, check)
         git.run("add", "--", str(model_file), str(env_file))
         git.run("commit", "-q", "-m", subject, "-m", body)
         commit = git.head()
         git.run("push", "-q", "--set-upstream", request.remote, branch)
         pushed = True
-        rendered = "\n".join(diffreport.as_markdown(d) for d in diffs)
-        pull_request = prs.open_pull_request(
-            head=branch, base=base, title=subject, body=f"{body}\n\n### Rendered diff\n\n{rendered}"
-        )
+        pr_body = _pr_body(body, request, plan, seen, diffs)
+        pull_request = prs.open_pull_request(head=branch, base=base, title=subject, body=pr_body) if prs else None
     except BaseException:
         _undo(git, start, original, branch, pushed, request.remote)
         raise
     git.run("switch", "-q", original)
-    return Promotion(branch=branch, commit=commit, pull_request=pull_request, diffs=diffs)
+    return Promotion(branch, commit, base, pull_request, diffs, pr_body)
+
+
+def preview_promotion(root: Path, request: Request, plan: Plan, check: Check = no_checks, seen: Review | None = None):
+    """--dry-run: the same edits, renders and checks in an exported copy of HEAD; the repository is not touched."""
+    git = Git(root)
+    seen = seen or Review()
+    folders = _folders(git.root, request, plan)
+    base = request.base or git.current_branch()
+    subject, body = _message(request, plan.pin, plan.images, plan.environment_changed, git, seen)
+    with tempfile.TemporaryDirectory(prefix="promote-dry-run-") as tmp:
+        copy = Path(tmp)
+        git.export("HEAD", copy)  # the tree is clean (plan_promotion checked): HEAD is the working tree
+        before = {folder: _render(copy, folder, "before the promotion") for folder in folders}
+        _write(copy, request, plan)
+        diffs = _diffs(copy, folders, before, base, "promotion", check)
+    return Preview(subject, _pr_body(body, request, plan, seen, diffs), diffs)
+
+
+def _folders(root: Path, request: Request, plan: Plan) -> list[Path]:
+    # The images are the environment's: when they move, every folder of the target changes with them.
+    if plan.environment_changed:
+        return layout.deployable(root, request.target)
+    return [layout.pin_file(request.target, request.model).parent]
+
+
+def _write(root: Path, request: Request, plan: Plan) -> None:
+    write_atomic(root / layout.pin_file(request.target, request.model), plan.model_text)
+    if plan.environment_changed:
+        write_atomic(root / layout.environment_dir(request.target) / KUSTOMIZATION, plan.environment_text)
+
+
+def _diffs(root: Path, folders, before, base: str, after: str, check: Check) -> tuple[RenderDiff, ...]:
+    return tuple(
+        diff_renders(
+            Rendered(f"{folder}@{base}", before[folder].text),
+            Rendered(f"{folder}@{after}", _render_checked(root, folder, check).text),
+        )
+        for folder in folders
+    )
+
+
+def _pr_body(body: str, request: Request, plan: Plan, seen: Review, diffs) -> str:
+    served_version = plan.current.modelVersion if plan.current else ""
+    table = prbody.comparison(seen.candidate, request.target, seen.served, served_version, seen.links)
+    rendered = "\n".join(diffreport.as_markdown(d) for d in diffs)
+    return (
+        f"{body}\n\n### {request.model}: the candidate and what {request.target} serves\n\n{table}\n"
+        f"### Rendered diff\n\n{rendered}"
+    )
 
 
 def refuse_order(request: Request) -> None:
@@ -216,6 +300,15 @@ def _read_source(git: Git, request: Request, path: Path) -> str:
         ) from None
 
 
+def _parsed(parse: Callable[[], T], path: Path) -> T:
+    """`parse()`, with a YAML error turned into a refusal that names the file, the line and the fix."""
+    try:
+        return parse()
+    except (yaml.YAMLError, ruamel_errors.YAMLError) as err:
+        what, fix = yamlerrors.describe(err, str(path))
+        raise Refusal(f"{path}: {what} (fix: {fix})") from None
+
+
 def _read(path: Path, label: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
@@ -254,7 +347,7 @@ def _render_checked(root: Path, folder: Path, check: Check) -> Rendered:
 
 
 def _message(
-    request: Request, pin: pins.Pin, images: list[ImageOverride], images_moved: bool, git: Git
+    request: Request, pin: pins.Pin, images: list[ImageOverride], images_moved: bool, git: Git, seen: Review
 ) -> tuple[str, str]:
     source = request.source
     if request.from_ref:
@@ -269,15 +362,19 @@ def _message(
         f"Validation: passed (accuracy {pin.accuracy or '?'}, f1Macro {pin.f1Macro or '?'})",
         f"Storage URI: {pin.storageUri or '?'}",
     ]
+    if seen.candidate or seen.bypassed:
+        lines += ["", *prbody.registry_lines(seen.candidate, request.source, seen.links, seen.bypassed)]
     if images_moved:
         lines += ["", f"Moves {request.target}'s images to {request.source}'s, for every model of {request.target}:"]
         lines += [f"Image: {_image_text(image)}" for image in images]
     if request.force:
         if request.from_ref:
-            forced = f"promotes {request.source}'s pin as it was at {request.from_ref}"
+            forced = [f"promotes {request.source}'s pin as it was at {request.from_ref}"]
         else:
-            forced = layout.order_problem(request.source, request.target) or "not needed (next step in order)"
-        lines += ["", f"Forced: {forced}", f"Reason: {request.reason.strip()}"]
+            forced = [problem] if (problem := layout.order_problem(request.source, request.target)) else []
+        forced += ["the registry gate"] if seen.bypassed else []
+        forced_text = "; ".join(forced) or "nothing needed it (next step in order, gate passed)"
+        lines += ["", f"Forced: {forced_text}", f"Reason: {request.reason.strip()}"]
     return subject, "\n".join(lines)
 
 

@@ -24,6 +24,7 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
@@ -31,7 +32,7 @@ from typing import Any, TextIO
 from gitops.argo.arguments import GlobalParameterError
 from gitops.core import kustomize as render
 from gitops.core import layout, yamlio
-from gitops.runner import drift_sample, local_pod, localenv, step_server, summary, sync, workflow
+from gitops.runner import drift_sample, local_pod, localenv, step_server, summary, sync, wording, workflow
 from gitops.runner.errors import RunnerError
 from gitops.runner.operator import Hang
 from gitops.runner.tree import LiveTree
@@ -82,6 +83,23 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+@dataclass
+class Progress:
+    """Where the run is, for the one line Ctrl-C prints."""
+
+    stage: str = "preparing the run"
+    run_dir: Path | None = None
+    op: Any = None
+    env: Any = None  # the local services, stopped again here in case the interrupt came before their `finally`
+
+    def where(self) -> str:
+        running = []
+        if self.op is not None:
+            pods = self.op.wf.nodes.values()
+            running = [wording.step_name(n.display_name) for n in pods if n.type == "Pod" and n.phase == "Running"]
+        return f"{self.stage}" + (f" (step {', '.join(running)})" if running else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     repo = args.repo.resolve()
@@ -91,11 +109,26 @@ def main(argv: list[str] | None = None) -> int:
         # An overlay runs the step image's pipeline: start importing its libraries now, while this process
         # renders and starts the local services (a refusal below stops it, having run nothing).
         server = _start_step_server(_step_extra(args, repo))
+    progress = Progress()
     try:
-        return _run(args, repo, state, server)
+        return _run(args, repo, state, progress, server)
     except (RunnerError, render.RenderError) as err:
         print(f"runner: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # The finally blocks on the way here stopped the step's pod, the Pushgateway and MLServer.
+        if progress.env is not None:
+            progress.env.stop()
+        record = f"; the record so far: {progress.run_dir}/workflow.json" if progress.run_dir else ""
+        if progress.op is not None and progress.run_dir is not None:
+            progress.op.wf.message = f"interrupted (Ctrl-C) while {progress.where()}"
+            progress.op.wf.write(progress.run_dir / "workflow.json")
+        print(
+            f"\nrunner: interrupted (Ctrl-C) while {progress.where()}: stopped it and the local servers this run "
+            f"started{record} (fix: run it again; a step stopped halfway is finished or redone by the next run)",
+            file=sys.stderr,
+        )
+        return 130
     finally:
         if server is not None:
             server.stop()
@@ -128,7 +161,9 @@ def _documents(args: argparse.Namespace, repo: Path) -> tuple[list[dict[str, Any
     return [b for b in bodies if isinstance(b, dict)], source
 
 
-def _run(args: argparse.Namespace, repo: Path, state: Path, server: step_server.StepServer | None) -> int:
+def _run(
+    args: argparse.Namespace, repo: Path, state: Path, progress: Progress, server: step_server.StepServer | None
+) -> int:
     started = time.perf_counter()
     out: TextIO = sys.stderr if args.output == "json" else sys.stdout
     docs, source = _documents(args, repo)
@@ -141,6 +176,7 @@ def _run(args: argparse.Namespace, repo: Path, state: Path, server: step_server.
     wf_name = args.name or workflow.workflow_name(plan)
     run_dir = state / "runs" / f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{wf_name}"
     run_dir.mkdir(parents=True)
+    progress.run_dir, progress.stage = run_dir, "starting the local services"
     overlay_run = args.file is None
     config = _pipeline_config(docs)
     extra = _step_extra(args, repo)
@@ -156,6 +192,7 @@ def _run(args: argparse.Namespace, repo: Path, state: Path, server: step_server.
             run_dir,
             serve=not args.no_serve,
         )
+        progress.env = env
         overrides = {
             "MLFLOW_TRACKING_URI": env.tracking_uri,
             "PUSHGATEWAY_URL": env.pushgateway_url,
@@ -204,7 +241,12 @@ def _run(args: argparse.Namespace, repo: Path, state: Path, server: step_server.
             out.write(f"✖ {wf_name}  {err}\n")
             _emit(args, wf)
             return 1
-        live = LiveTree(op.wf, out)
+        progress.op, progress.stage = op, "running the workflow"
+
+        def describe(node) -> str:
+            return wording.people_message(op, node)
+
+        live = LiveTree(op.wf, out, describe)
         op.note = live.note
         hang = None
         try:
@@ -212,7 +254,7 @@ def _run(args: argparse.Namespace, repo: Path, state: Path, server: step_server.
         except Hang as err:
             hang = err
         op.wf.write(run_dir / "workflow.json")
-        out.write("\n" + render_tree(op.wf) + "\n")
+        out.write("\n" + render_tree(op.wf, describe) + "\n")
         if hang is not None:
             out.write(f"\nArgo would leave {op.wf.name} Running forever: {hang}\n")
             _emit(args, op.wf)
@@ -220,9 +262,12 @@ def _run(args: argparse.Namespace, repo: Path, state: Path, server: step_server.
         if op.wf.message:
             out.write(f"\n{op.wf.name} {op.wf.phase}: {op.wf.message}\n")
         code = 0 if op.wf.phase == "Succeeded" else 1
+        summary.failure_lines(op, report, repo)
         if overlay_run:
+            summary.drift_line(op, report)
             summary.pipeline_lines(op, report)
-            if not _deploy_and_sync(args, env, config, cluster, op, run_dir, out, report):
+            progress.stage = "playing Argo CD (the local sync)"
+            if not _deploy_and_sync(args, env, config, cluster, op, run_dir, out, report, repo):
                 code = 1
         summary.write_json(run_dir / "summary.json", op, report)
     finally:
@@ -265,8 +310,11 @@ def _pipeline_config(docs: list[dict[str, Any]]) -> dict[str, str]:
     return maps[names[0]] if names else {}
 
 
-def _deploy_and_sync(args, env, config, cluster, op, run_dir, out, report) -> bool:
+def _deploy_and_sync(args, env, config, cluster, op, run_dir, out, report, repo) -> bool:
     deploy = summary.step(op, "deploy")
+    if deploy is None and (skip := summary.skipped(op, "deploy")) is not None:
+        report.add("deploy", wording.people_message(op, skip))
+        return True
     if deploy is None or deploy.phase != "Succeeded":
         if deploy is not None:
             report.add(
@@ -296,7 +344,7 @@ def _deploy_and_sync(args, env, config, cluster, op, run_dir, out, report) -> bo
         f"with MLServer on {synced.server_url}",
     )
     for job in synced.jobs:
-        report.add("post-sync", summary.probe_line(job))
+        report.add("post-sync", summary.probe_line(job, repo))
     return ok
 
 

@@ -318,6 +318,16 @@ def outcome(process: Process, template: dict[str, Any], include_result: bool) ->
 def run(template: dict[str, Any], volumes: list[dict[str, Any]], cluster: Cluster, pod_dir: Path, where: str):
     """Start and wait: for the PostSync Job, which is a plain Kubernetes pod, not a workflow node."""
     process = start(template, {v["name"]: v for v in volumes}, cluster, pod_dir, where)
-    code = process.popen.wait()
-    process.close()
+    try:
+        code = process.popen.wait()
+    except BaseException:  # Ctrl-C reaches the runner only: the pod runs in its own session
+        process.kill("interrupted")
+        try:
+            process.popen.wait(timeout=KILL_GRACE_S)
+        except subprocess.TimeoutExpired:
+            _signal(process.popen.pid, signal.SIGKILL)
+            process.popen.wait()
+        raise
+    finally:
+        process.close()
     return _exit_code(code), time.time() - process.started, process

@@ -15,11 +15,13 @@ import tempfile
 from pathlib import Path
 
 from gitops.core import dependencies, layout
+from gitops.core.git import PLATFORM_KEY
 from gitops.runner.errors import RunnerError
 
 # The steps' code: what the step image is built from.
 STEPS = Path("src/mlpipeline")
 IDENTITY = ["-c", "user.name=local demo", "-c", "user.email=demo@localhost"]
+PLATFORM = "demo"  # what the remote's pins are served by: policy/serving-storage.yaml, `demo:`
 
 
 def _git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -50,8 +52,10 @@ def up_to_date(repo: Path, remote: Path, base: str) -> str:
     if not (remote / "HEAD").is_file():
         remote.mkdir(parents=True, exist_ok=True)
         _git(remote, "init", "-q", "--bare", f"--initial-branch={base}", str(remote))
+        _git(remote, "config", PLATFORM_KEY, PLATFORM)
         _git(repo, "push", "-q", str(remote), f"HEAD:refs/heads/{base}")
         return f"created from {head[:12]}"
+    _git(remote, "config", PLATFORM_KEY, PLATFORM)  # remotes made before the mark existed get it too
     _git(repo, "push", "-q", "-f", str(remote), "HEAD:refs/heads/checkout/head")
     if _git(remote, "merge-base", "--is-ancestor", head, base, check=False).returncode == 0:
         return f"already holds {head[:12]}"

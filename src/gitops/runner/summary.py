@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gitops.runner import wording
 from gitops.runner.outputs import last_attempt
 
 
@@ -56,6 +58,15 @@ def step(op, name: str) -> Step | None:
     return Step(found.display_name, found.phase, found.message, params, op.pod_dirs.get(last.id), seconds)
 
 
+def skipped(op, name: str):
+    """The node for template `name` when its `when` skipped it (Argo records it as a node of type Skipped)."""
+    for node in op.wf.nodes.values():
+        template = node.template_name or (node.template_ref or {}).get("template", "")
+        if template == name and node.type == "Skipped":
+            return node
+    return None
+
+
 def details(node: Step | None) -> dict:
     """The summary.json a step left in its pod's volumes."""
     if node is None or node.pod_dir is None:
@@ -72,10 +83,12 @@ def pipeline_lines(op, summary: Summary) -> None:
     train, validate, version = step(op, "train"), step(op, "validate"), step(op, "version")
     if train and train.phase == "Succeeded":
         t = details(train)
+        # train reuses the version that holds the same content key (mlpipeline.contentkey) instead of training.
+        reused = ", reused: same data, parameters, code and libraries; nothing trained" if t.get("reused") else ""
         summary.add(
             "model",
             f"{t.get('model_name', '?')} version {train.outputs.get('model_version')} "
-            f"(run {train.outputs.get('run_id')})",
+            f"(run {train.outputs.get('run_id')}{reused})",
         )
     if version and version.phase == "Succeeded":
         summary.add(
@@ -98,9 +111,48 @@ def pipeline_lines(op, summary: Summary) -> None:
         )
 
 
-def probe_line(job: Step) -> str:
+def drift_line(op, summary: Summary) -> None:
+    """The drift check's verdict, with the feature that decided it: the CronWorkflow's whole point."""
+    drift = step(op, "drift")
+    if drift is None or drift.phase != "Succeeded":
+        return
+    d = details(drift)
+    features = d.get("features") or {}
+    worst = max(features, key=lambda f: features[f]["psi"], default="")
+    detected = drift.outputs.get("drift_detected") == "true"
+    where = f" on {worst} (KS p-value {features[worst]['ks_pvalue']:.3g})" if worst else ""
+    summary.add(
+        "drift",
+        f"{'detected' if detected else 'none'}: max PSI {float(drift.outputs.get('max_psi') or 0):.3f}{where}, "
+        f"{d.get('rows', '?')} recent rows against version {d.get('model_version', '?')}'s training split; "
+        + ("the retrain runs" if detected else "no retrain"),
+    )
+
+
+def failure_lines(op, summary: Summary, repo: Path) -> None:
+    """Each failed pod's cause (the last line of its log) and where its log is: what to read next."""
+    last: dict[str, object] = {}  # a retried step's attempts are `train(0)`, `train(1)`...: the last one speaks
+    for node in sorted(op.wf.nodes.values(), key=lambda n: n.started_at):
+        if node.type == "Pod" and node.phase in ("Failed", "Error") and node.id in op.pod_dirs:
+            last[re.sub(r"\(\d+\)$", "", node.name)] = node
+    for node in last.values():
+        name = wording.step_name(node.display_name)
+        summary.add("failed", f"{name}: {log_pointer(op.pod_dirs[node.id], node.message, repo)}")
+
+
+def log_pointer(pod_dir: Path, message: str, repo: Path) -> str:
+    """`<the step's own last line> (log: <its stderr file>)`; Argo's message when the step said nothing."""
+    log = pod_dir / "stderr.txt"
+    lines = [line for line in log.read_text(errors="replace").splitlines() if line.strip()] if log.is_file() else []
+    shown = log.relative_to(repo) if log.is_relative_to(repo) else log
+    return f"{lines[-1][:300] if lines else message} (log: {shown})"
+
+
+def probe_line(job: Step, repo: Path | None = None) -> str:
     d = details(job)
     if job.phase != "Succeeded":
+        if job.pod_dir is not None and repo is not None:
+            return f"{job.name} failed: {log_pointer(job.pod_dir, job.message, repo)}"
         return f"{job.name} failed: {job.message}"
     latency = d.get("probe_latency_seconds")
     moved = "moved" if d.get("alias_moved") == "true" else "already there"

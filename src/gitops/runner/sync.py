@@ -99,7 +99,7 @@ def run(
     server.wait_ready()
     for folder in folders:
         services.serve(server, folder.name, folder.storage_uri)
-    jobs = [job for folder in folders for job in _post_sync(folder, server, cluster, run_dir, out)]
+    jobs = [job for folder in folders for job in _post_sync(folder, server, cluster, run_dir, out, commit)]
     return Synced(commit, jobs, server.url, [f.name for f in folders])
 
 
@@ -120,7 +120,9 @@ def _folder(tree_dir: Path, path: Path, commit: str) -> Folder | None:
     return Folder(str(path), bodies, isvcs[0]["metadata"]["name"], storage_uri) if storage_uri else None
 
 
-def _post_sync(folder: Folder, server, cluster: local_pod.Cluster, run_dir: Path, out: TextIO) -> list[Step]:
+def _post_sync(
+    folder: Folder, server, cluster: local_pod.Cluster, run_dir: Path, out: TextIO, commit: str
+) -> list[Step]:
     synced_cluster = local_pod.Cluster(
         workflow.config_maps(folder.bodies),
         cluster.secrets,
@@ -131,6 +133,8 @@ def _post_sync(folder: Folder, server, cluster: local_pod.Cluster, run_dir: Path
             "MODEL_SERVER_URL": server.url,
             "SERVED_MODEL_NAME": folder.name,
             "SERVED_STORAGE_URI": folder.storage_uri,
+            # The revision Argo CD synced: the PostSync check records it on the version (mlpipeline.audit).
+            "DEPLOYED_COMMIT": commit,
         },
         pod_fields=cluster.pod_fields,
         step_server=cluster.step_server,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 from gitops.runner.record import Node, Workflow
@@ -21,8 +22,10 @@ SHOWN = ("Pod", "Skipped")  # the nodes whose ends the live view prints; the con
 class LiveTree:
     """Prints a pod's start and every leaf's end, indented by how deep the node sits."""
 
-    def __init__(self, wf: Workflow, out: TextIO = sys.stdout):
+    def __init__(self, wf: Workflow, out: TextIO = sys.stdout, describe: Callable[[Node], str] | None = None):
         self.wf, self.out, self.seen = wf, out, {}
+        # The record keeps Argo's messages; people read them through `describe` (gitops.runner.wording).
+        self.describe = describe or (lambda node: node.message)
         wf.on_change.append(self.changed)
 
     def changed(self, node: Node) -> None:
@@ -38,7 +41,7 @@ class LiveTree:
             self.out.write(f"{indent}● {node.display_name} ...\n")
         elif node.fulfilled:
             took = f" ({_seconds(node):.1f}s)" if node.completed else ""
-            message = f"  {node.message}" if node.message else ""
+            message = f"  {self.describe(node)}" if node.message else ""
             self.out.write(f"{indent}{MARKS.get(node.phase, '?')} {node.display_name}{took}{message}\n")
         elif node.message and node.type == "Pod":
             self.out.write(f"{indent}◷ {node.display_name}  {node.message}\n")
@@ -81,8 +84,9 @@ def _ancestors(wf: Workflow, node: Node) -> list[Node]:
     return out
 
 
-def render(wf: Workflow) -> str:
-    """The final tree: STEP, TEMPLATE, DURATION, MESSAGE."""
+def render(wf: Workflow, describe: Callable[[Node], str] | None = None) -> str:
+    """The final tree: STEP, TEMPLATE, DURATION, MESSAGE (through `describe`, as the live view)."""
+    describe = describe or (lambda node: node.message)
     children: dict[str, list[Node]] = {}
     roots = []
     for node in wf.nodes.values():
@@ -99,7 +103,8 @@ def render(wf: Workflow) -> str:
         template = node.template_name or (
             f"{node.template_ref['name']}/{node.template_ref['template']}" if node.template_ref else ""
         )
-        rows.append((f"{prefix}{branch}{MARKS.get(node.phase, '?')} {node.display_name}", template, took, node.message))
+        mark = f"{prefix}{branch}{MARKS.get(node.phase, '?')} {node.display_name}"
+        rows.append((mark, template, took, describe(node) if node.message else ""))
         child_prefix = prefix if top else prefix + ("  " if last else "│ ")
         kids = sorted(children.get(node.id, []), key=lambda n: (n.started_at, n.name))
         for i, child in enumerate(kids):

@@ -172,10 +172,11 @@ def run(
     return result
 
 
-def check_rendered(rendered: Rendered, repo: Path) -> list[str]:
-    """The validator's verdict on one render (schemas and per-overlay rules): one line per open error."""
+def check_rendered(rendered: Rendered, repo: Path, platform: str = "") -> list[str]:
+    """The validator's verdict on one render (schemas and per-overlay rules): one line per open error.
+    `platform` "demo" judges it for `make demo`'s platform (policy.Context.load)."""
     docs, findings = documents(rendered.source, rendered.text)
     findings.extend(check_objects(docs, schema_index(repo)))
-    context = policy.Context.load(repo)
+    context = policy.Context.load(repo, platform=platform)
     findings.extend(policy.run({rendered.source: docs}, context, only=policy.ids("overlay")))
     return [f.line() for f in findings if f.severity == ERROR and not f.waived_by]

@@ -41,8 +41,9 @@ class Context:
             self.renders = Renders(self.root)
 
     @classmethod
-    def load(cls, root: Path, renders: Renders | None = None) -> Context:
-        """The real repo's context: policy/platform-objects.yaml and mlpipeline.metric_names."""
+    def load(cls, root: Path, renders: Renders | None = None, platform: str = "") -> Context:
+        """The real repo's context: policy/platform-objects.yaml and mlpipeline.metric_names.
+        `platform` "demo" validates for `make demo`'s platform instead of the cluster."""
         # The steps package, not tooling: import late so tests can pass their own metrics.
         from mlpipeline.metric_names import METRICS
 
@@ -54,7 +55,7 @@ class Context:
             renders=renders or Renders(root),
             charts=PinnedCharts(store.default_root(root)),
             open_values=load_open_values(root / OPEN_VALUES_FILE, OPEN_VALUES_FILE),
-            storage=load_serving_storage(root / SERVING_STORAGE_FILE, SERVING_STORAGE_FILE),
+            storage=load_serving_storage(root / SERVING_STORAGE_FILE, SERVING_STORAGE_FILE, platform),
         )
 
     def render(self, path: str) -> list[dict] | RenderError:

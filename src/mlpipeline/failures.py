@@ -1,0 +1,150 @@
+"""Library failures a step cannot prevent, turned into the one line an operator can act on.
+
+MLflow wraps SQLAlchemy, which appends the SQL and a documentation URL; the
+HTTP client wraps urllib3's retry chain. The cause is one phrase somewhere in
+that text or in the exception chain: this module finds it and says what it
+means, where, and what to do. A cause that retrying never heals becomes a
+PermanentError (exit 2), so the WorkflowTemplate's retry expression, which
+retries exit 1 only, does not spend minutes on it.
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+from collections.abc import Iterator
+
+from mlpipeline.errors import PermanentError, StepError
+
+# The tracking URI the step connected to (registry.connect sets it): what a registry failure names.
+tracking_uri = ""
+
+# (phrase in the database's own message, what it means, fix, never heals by retrying)
+_DATABASE = (
+    (
+        "attempt to write a readonly database",
+        "the registry database is read-only (attempt to write a readonly database)",
+        "make {db} and its directory writable by the user the step runs as, or point MLFLOW_TRACKING_URI at a "
+        "writable database",
+        True,
+    ),
+    (
+        "unable to open database file",
+        "the registry database cannot be opened (unable to open database file)",
+        "create the directory of {db} and make it writable, or fix MLFLOW_TRACKING_URI",
+        True,
+    ),
+    (
+        "database is locked",
+        "the registry database is locked by another writer (database is locked)",
+        "retry when the other run has finished: SQLite takes one writer at a time",
+        False,
+    ),
+    (
+        "database or disk is full",
+        "the disk holding the registry database is full (database or disk is full)",
+        "free space on the volume that holds {db}",
+        False,
+    ),
+    (
+        "no such table",
+        "the registry database has no MLflow tables (no such table)",
+        "point MLFLOW_TRACKING_URI at an MLflow database, or upgrade it: mlflow db upgrade {uri}",
+        True,
+    ),
+)
+
+# What urllib3/requests say when the server is gone, and how a person says it.
+_CONNECTION = (
+    ("Connection refused", "refused the connection"),
+    ("Read timed out", "did not answer in time"),
+    ("RemoteDisconnected", "closed the connection without answering"),
+    ("Connection aborted", "closed the connection without answering"),
+    ("Connection reset", "reset the connection"),
+    ("Name or service not known", "has a host name that does not resolve"),
+)
+_ENDPOINT = re.compile(r"API request to (?:endpoint )?\S*?(/api/[\w./-]+)")
+_HTTP_STATUS = re.compile(r"failed with error code (\d{3})")
+
+_DISK = {
+    errno.ENOSPC: ("no space left on device", "free space there, or give the step a bigger volume", False),
+    errno.EDQUOT: ("disk quota exceeded", "free space there, or raise the quota", False),
+    errno.EFBIG: ("file too large for this process's file-size limit", "raise the limit (ulimit -f)", False),
+    errno.EROFS: ("read-only file system", "mount it writable, or point the step elsewhere", True),
+    errno.EACCES: ("permission denied", "make it writable by the user the step runs as", True),
+}
+
+
+def chain(err: BaseException) -> Iterator[BaseException]:
+    """`err` and every exception it was raised from or while handling, once each."""
+    seen: set[int] = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        yield err
+        err = err.__cause__ or err.__context__
+
+
+def explain(err: BaseException) -> StepError | None:
+    """The one-line StepError for a failure from a library; None when the cause is not one we know (a bug)."""
+    for found in chain(err):
+        if isinstance(found, StepError):
+            return found
+    text = " ".join(str(e) for e in chain(err))
+    return _database(text) or _disk(err) or _server(text)
+
+
+def _where_registry() -> tuple[str, str]:
+    """(the input to name, the database file for fixes) for the connected tracking URI."""
+    uri = tracking_uri or "MLFLOW_TRACKING_URI"
+    db = uri.removeprefix("sqlite:///") if uri.startswith("sqlite:///") else "the MLflow server's database"
+    return f"--tracking-uri {uri}", db
+
+
+def _database(text: str) -> StepError | None:
+    for phrase, what, fix, permanent in _DATABASE:
+        if phrase in text:
+            where, db = _where_registry()
+            if not tracking_uri.startswith("sqlite:"):
+                what = f"the MLflow server reports: {what}"
+            error = PermanentError if permanent else StepError
+            return error(where, what, fix.format(db=db, uri=tracking_uri or "<uri>"))
+    return None
+
+
+def _disk(err: BaseException, where: str = "") -> StepError | None:
+    for found in chain(err):
+        if isinstance(found, OSError) and found.errno in _DISK:
+            what, fix, permanent = _DISK[found.errno]
+            where = where or found.filename or "the step's working directory (TMPDIR, HOME, --outputs-dir)"
+            error = PermanentError if permanent else StepError
+            return error(str(where), what, fix)
+    return None
+
+
+def disk(err: OSError, where: str) -> StepError | None:
+    """A full, read-only or forbidden volume, named by the input that points at it (`--outputs-dir /tmp/outputs`)."""
+    return _disk(err, where)
+
+
+def _server(text: str) -> StepError | None:
+    if "API request to" not in text and "HTTPConnectionPool" not in text and "HTTPSConnectionPool" not in text:
+        return None
+    endpoint = _ENDPOINT.search(text)
+    at = f" at {endpoint.group(1)}" if endpoint else ""
+    where, _ = _where_registry()
+    for phrase, meaning in _CONNECTION:
+        if phrase in text:
+            return StepError(
+                where,
+                f"MLflow tracking server {meaning}{at}",
+                "check that the MLflow server is running and MLFLOW_TRACKING_URI names it, then run the step again",
+            )
+    status = _HTTP_STATUS.search(text)
+    if status:
+        body = text.partition("Response body: ")[2].strip().strip("'\"")[:200]
+        return StepError(
+            where,
+            f"MLflow tracking server answered HTTP {status.group(1)}{at}" + (f": {body}" if body else ""),
+            "read the MLflow server's log for the cause, then run the step again",
+        )
+    return None

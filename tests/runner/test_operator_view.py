@@ -1,0 +1,86 @@
+"""What an operator reads when a run does not go to plan: Ctrl-C stops the run and the servers it started and
+says where it stopped (exit 130, no traceback); a failed step's summary line is its own last line and its log."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
+
+
+def runner(state: Path, *args: str, **popen) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "gitops.runner", "--repo", str(REPO), "--state-dir", str(state), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        **popen,
+    )
+
+
+def processes_under(directory: Path) -> list[str]:
+    """Command lines of live processes that name `directory` (the run's pods and servers do)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if str(directory) in cmdline:
+            found.append(cmdline)
+    return found
+
+
+def test_ctrl_c_stops_the_step_and_the_servers_and_says_where_it_stopped(tmp_path):
+    state = tmp_path / ".local"
+    # Its own process group, as a terminal's foreground job: Ctrl-C is SIGINT to that group.
+    run = runner(state, "--no-serve", start_new_session=True)
+    lines = []
+    for line in run.stdout:
+        lines.append(line)
+        if line.strip().startswith("● train"):
+            break
+    time.sleep(1)  # train is importing or fitting
+    os.killpg(run.pid, signal.SIGINT)
+    out, err = run.communicate(timeout=60)
+    run_dir = next((state / "runs").iterdir())
+    assert run.returncode == 130, "".join(lines) + out + err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == (
+        "runner: interrupted (Ctrl-C) while running the workflow (step train, attempt 1): stopped it and the local "
+        f"servers this run started; the record so far: {run_dir}/workflow.json (fix: run it again; a step stopped "
+        "halfway is finished or redone by the next run)"
+    )
+    port = re.search(r"127\.0\.0\.1:(\d+)", (run_dir / "pushgateway.log").read_text()).group(1)
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", int(port)), timeout=2)
+    assert processes_under(run_dir) == []
+    assert '"message": "interrupted (Ctrl-C) while running the workflow (step train, attempt 1)"' in (
+        (run_dir / "workflow.json").read_text()
+    )
+
+
+def test_a_failed_step_is_summed_up_by_its_own_last_line_and_its_log(tmp_path):
+    state = tmp_path / ".local"
+    done = runner(state, "--no-serve", "-p", "n-estimators=0")
+    out, err = done.communicate(timeout=300)
+    assert done.returncode == 1, out + err
+    run_dir = next((state / "runs").iterdir())
+    failed = [line.strip().split(None, 1)[1] for line in out.splitlines() if line.startswith("  failed ")]
+    # Exit 2 is not retried (the retry expression takes exit 1): one attempt, one line.
+    assert failed == [
+        "train, attempt 1: train: --n-estimators: must be a positive integer, got 0 (fix: see python -m "
+        f"mlpipeline.train --help) (log: {run_dir}/pods/001-train_0/stderr.txt)"
+    ]
+    assert (run_dir / "pods" / "001-train_0" / "stderr.txt").is_file()

@@ -1,0 +1,137 @@
+"""Failures from below the steps (database, server, disk) end in one line that names the cause, and the
+right exit code: 2 when no retry heals it, so the WorkflowTemplate's retry expression (exit 1) leaves it alone."""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mlpipeline import failures
+from tests.steps.helpers import new_registry, run_step
+from tests.support.filesystems import read_only
+
+
+def step_process(step: str, args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", f"mlpipeline.{step}", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "MLPIPELINE_BACKOFF_SECONDS": "0.01"},
+        timeout=120,
+    )
+
+
+def registry_counts(uri: str) -> tuple[int, int]:
+    from mlflow import MlflowClient
+
+    client = MlflowClient(uri)
+    runs = client.search_runs([e.experiment_id for e in client.search_experiments()])
+    return len(runs), len(client.search_model_versions())
+
+
+@pytest.mark.slow
+def test_a_read_only_registry_database_stops_at_once_with_its_cause_and_exit_2(tmp_path):
+    registry = tmp_path / "registry"
+    registry.mkdir()
+    uri = new_registry(registry)
+    args = ["--tracking-uri", uri, "--model-name", "iris", "--experiment", "iris", "--outputs-dir", str(tmp_path)]
+    started = time.monotonic()
+    with read_only(registry):
+        done = step_process("train", [*args, "--n-estimators", "2"], tmp_path)
+    assert time.monotonic() - started < 20  # no rounds of retries on a cause that never heals
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"train: --tracking-uri {uri}: the registry database is read-only (attempt to write a readonly database) "
+        f"(fix: make {registry}/mlflow.db and its directory writable by the user the step runs as, or point "
+        "MLFLOW_TRACKING_URI at a writable database)"
+    ]
+    assert registry_counts(uri) == (0, 0)
+
+
+def test_an_unknown_failure_keeps_its_traceback_and_still_ends_with_one_line(tmp_path):
+    def buggy(argv):
+        {}["missing"]
+
+    result = run_step("train", [], tmp_path, main=buggy)
+    assert result.code == 1
+    assert "Traceback (most recent call last):" in result.stderr
+    assert result.error_line == (
+        "train: KeyError: 'missing' (fix: this is a bug in the step, not in its inputs; the traceback above "
+        "shows where)"
+    )
+
+
+# Texts the libraries really produce (captured from MLflow 3 with SQLAlchemy and requests), and what the
+# operator reads for each.
+LIBRARY_TEXTS = [
+    pytest.param(
+        "sqlite:////srv/mlflow.db",
+        "(sqlite3.OperationalError) database is locked\n[SQL: UPDATE ...]\n"
+        "(Background on this error at: https://sqlalche.me/e/21/e3q8)",
+        "train: --tracking-uri sqlite:////srv/mlflow.db: the registry database is locked by another writer "
+        "(database is locked) (fix: retry when the other run has finished: SQLite takes one writer at a time)",
+        1,
+        id="sqlite-locked",
+    ),
+    pytest.param(
+        "http://mlflow:5000",
+        "API request to http://mlflow:5000/api/2.0/mlflow/model-versions/create failed with exception "
+        "HTTPConnectionPool(host='mlflow', port=5000): Max retries exceeded with url: "
+        "/api/2.0/mlflow/model-versions/create (Caused by NewConnectionError(\"HTTPConnection(host='mlflow', "
+        'port=5000): Failed to establish a new connection: [Errno 111] Connection refused"))',
+        "train: --tracking-uri http://mlflow:5000: MLflow tracking server refused the connection at "
+        "/api/2.0/mlflow/model-versions/create (fix: check that the MLflow server is running and "
+        "MLFLOW_TRACKING_URI names it, then run the step again)",
+        1,
+        id="server-gone",
+    ),
+    pytest.param(
+        "http://mlflow:5000",
+        "API request to endpoint /api/2.0/mlflow/runs/create failed with error code 500 != 200. Response body: "
+        '\'{"error_code": "INTERNAL_ERROR", "message": "(sqlite3.OperationalError) attempt to write a '
+        "readonly database\"}'",
+        "train: --tracking-uri http://mlflow:5000: the MLflow server reports: the registry database is read-only "
+        "(attempt to write a readonly database) (fix: make the MLflow server's database and its directory "
+        "writable by the user the step runs as, or point MLFLOW_TRACKING_URI at a writable database)",
+        2,
+        id="server-database-read-only",
+    ),
+    pytest.param(
+        "http://mlflow:5000",
+        "API request to endpoint /api/2.0/mlflow/runs/log-batch failed with error code 503 != 200. Response body: "
+        "'upstream connect error'",
+        "train: --tracking-uri http://mlflow:5000: MLflow tracking server answered HTTP 503 at "
+        "/api/2.0/mlflow/runs/log-batch: upstream connect error (fix: read the MLflow server's log for the cause, "
+        "then run the step again)",
+        1,
+        id="server-error",
+    ),
+]
+
+
+@pytest.mark.parametrize(("uri", "text", "line", "code"), LIBRARY_TEXTS)
+def test_library_failures_read_as_their_cause(uri, text, line, code, monkeypatch):
+    from mlflow.exceptions import MlflowException
+
+    monkeypatch.setattr(failures, "tracking_uri", uri)
+    explained = failures.explain(MlflowException(text))
+    assert (explained.line("train"), explained.exit_code) == (line, code)
+
+
+def test_a_full_disk_names_the_file_and_says_to_free_space():
+    wrapped = RuntimeError("while writing outputs")
+    wrapped.__cause__ = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/tmp/outputs/summary.json")
+    explained = failures.explain(wrapped)
+    assert (explained.line("train"), explained.exit_code) == (
+        "train: /tmp/outputs/summary.json: no space left on device (fix: free space there, or give the step a "
+        "bigger volume)",
+        1,
+    )
+    assert failures.explain(RuntimeError("no known cause")) is None  # a bug: the traceback stays
