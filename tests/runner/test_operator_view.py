@@ -45,7 +45,8 @@ def processes_under(directory: Path) -> list[str]:
 def test_ctrl_c_stops_the_step_and_the_servers_and_says_where_it_stopped(tmp_path):
     state = tmp_path / ".local"
     # Its own process group, as a terminal's foreground job: Ctrl-C is SIGINT to that group.
-    run = runner(state, "--no-serve", start_new_session=True)
+    # Enough trees that train is still fitting when Ctrl-C comes, with the step server's preloaded imports too.
+    run = runner(state, "--no-serve", "-p", "n-estimators=20000", start_new_session=True)
     lines = []
     for line in run.stdout:
         lines.append(line)
