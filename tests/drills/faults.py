@@ -14,10 +14,11 @@ from gitops.runner.services import Server, free_port, start_server
 from tests.steps.helpers import VENV_BIN
 
 
-def start_mlflow(root: Path, port: int | None = None) -> Server:
+def start_mlflow(root: Path, port: int | None = None, database: Path | None = None) -> Server:
     """A real `mlflow server` on loopback (setsid, one worker, job execution off: two cores here), its
-    registry in SQLite under `root`, which a drill reads directly once the server is dead."""
+    registry in SQLite under `root` (or at `database`), which a drill reads directly once the server is dead."""
     port = port or free_port()
+    database = database or root / "mlflow.db"
     root.mkdir(parents=True, exist_ok=True)
     return start_server(
         [
@@ -30,7 +31,7 @@ def start_mlflow(root: Path, port: int | None = None) -> Server:
             "--workers",
             "1",
             "--backend-store-uri",
-            f"sqlite:///{root}/mlflow.db",
+            f"sqlite:///{database}",
             "--artifacts-destination",
             str(root / "artifacts"),
         ],
