@@ -14,9 +14,10 @@ from gitops.runner.services import Server, free_port, start_server
 from tests.steps.helpers import VENV_BIN
 
 
-def start_mlflow(root: Path, port: int | None = None, database: Path | None = None) -> Server:
+def start_mlflow(root: Path, port: int | None = None, database: Path | None = None, *options: str) -> Server:
     """A real `mlflow server` on loopback (setsid, one worker, job execution off: two cores here), its
-    registry in SQLite under `root` (or at `database`), which a drill reads directly once the server is dead."""
+    registry in SQLite under `root` (or at `database`), which a drill reads directly once the server is dead.
+    `options` go to `mlflow server` as they are."""
     port = port or free_port()
     database = database or root / "mlflow.db"
     root.mkdir(parents=True, exist_ok=True)
@@ -34,6 +35,7 @@ def start_mlflow(root: Path, port: int | None = None, database: Path | None = No
             f"sqlite:///{database}",
             "--artifacts-destination",
             str(root / "artifacts"),
+            *options,
         ],
         f"http://127.0.0.1:{port}",
         "/health",

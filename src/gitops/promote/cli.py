@@ -19,7 +19,8 @@ Without GitHub (GITHUB_REPOSITORY and GITHUB_TOKEN unset) the branch goes to
 --remote, by default the demo's .local/remote.git, where `make demo` keeps its
 pins, and promote prints the command that merges it.
 
-Exit 0 done; 1 refused or failed, nothing changed; 2 bad arguments.
+Exit 0 done; 1 refused or failed, nothing changed; 2 bad arguments, or a registry that refuses promote
+(its URI or credentials).
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ def _promote(args, workspace, github: bool, prs: PullRequests | None, check: Che
         result = open_promotion(workspace.root, request, plan, prs, check, seen)
     except Refusal as err:
         print(f"promote: {err}", file=sys.stderr)
-        return 1
+        return err.exit_code
     except Exception as err:  # git, GitHub or kustomize failed: one line, nothing left half-done
         print(f"promote: {type(err).__name__}: {err}", file=sys.stderr)
         return 1

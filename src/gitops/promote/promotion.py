@@ -39,7 +39,12 @@ def no_checks(rendered: Rendered) -> list[str]:
 
 
 class Refusal(Exception):
-    """Promotion refused; the message names the file or input, what is wrong, and the fix."""
+    """Promotion refused; the message names the file or input, what is wrong, and the fix. Exit 1, or 2 when
+    only a person can fix it (the registry refusing promote's credentials)."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 @dataclass(frozen=True)
@@ -91,9 +96,12 @@ def review(registry: gate.Registry, request: Request, plan: Plan) -> Review:
         candidate = gate.check(registry, plan.pin, request.source, pin_file, from_history=bool(request.from_ref))
     except gate.GateError as err:
         if not request.force:
-            raise Refusal(str(err)) from None
+            raise Refusal(str(err), err.exit_code) from None
         return Review(bypassed=str(err), links=links)
-    served = registry.facts(request.model, plan.current.modelVersion) if plan.current else None
+    try:
+        served = registry.facts(request.model, plan.current.modelVersion) if plan.current else None
+    except gate.RegistryError as err:  # the comparison in the PR body needs it; --force bypasses the gate only
+        raise Refusal(str(err), err.exit_code) from None
     return Review(candidate, served, links=links)
 
 
