@@ -57,9 +57,11 @@ def test_promote_stops_on_the_servers_refusal_and_undoes_its_branch(demo, tmp_pa
     shutil.copytree(demo / "remote.git", copy)
     reject_pushes(copy, POLICY)
     refs = git(copy, "for-each-ref")
+    db = demo / "mlflow" / "mlflow.db"
+    before = registry(db)
     done = subprocess.run(
         [sys.executable, "-m", "gitops.promote", "iris", "dev", "staging", "--remote", str(copy), "--root", str(REPO)]
-        + ["--tracking-uri", f"sqlite:///{demo / 'mlflow' / 'mlflow.db'}"],
+        + ["--tracking-uri", f"sqlite:///{db}"],
         capture_output=True,
         text=True,
         env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **GIT_ENV},
@@ -69,7 +71,10 @@ def test_promote_stops_on_the_servers_refusal_and_undoes_its_branch(demo, tmp_pa
     head = git(copy, "rev-parse", "--short", "main").strip()
     assert (done.returncode, done.stderr) == (
         1,
-        f"promote: GitError: git push -q --set-upstream origin promote/staging/iris-v1-{head}: remote: {POLICY}\n",
+        f"promote: --remote {copy}: git push -q --set-upstream origin promote/staging/iris-v1-{head}: remote: "
+        f"{POLICY}; nothing was changed (fix: check that you may push to {copy} and that git reaches it, then "
+        "promote again)\n",
     )
     assert done.stdout == ""
     assert git(copy, "for-each-ref") == refs
+    assert registry(db) == before  # the gate only reads

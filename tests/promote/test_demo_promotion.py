@@ -66,10 +66,11 @@ def test_a_copy_without_the_demo_mark_is_judged_for_the_cluster_whose_serving_ca
     done = promote(REPO, demo, "dev", "staging", remote=copy)
     assert done.returncode == 1
     assert done.stderr.startswith(
-        "promote: k8s/overlays/staging/iris: the promoted result fails validation, nothing was changed:\n"
-        "  k8s/overlays/staging/iris: ConfigMap/ml-staging/iris-model-pin data.storageUri: file:// is not a scheme "
+        "promote: k8s/overlays/staging/iris: the promoted result fails validation (1 finding; the first: "
+        "k8s/overlays/staging/iris: ConfigMap/ml-staging/iris-model-pin data.storageUri: file:// is not a scheme "
         "staging's serving fetches from (s3) [model-pin-storage-uri]"
     )
+    assert done.stderr.count("\n") == 1
     assert git(copy, "for-each-ref") == refs
 
 
