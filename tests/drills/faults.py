@@ -101,3 +101,11 @@ def reject_pushes(bare: Path, message: str) -> None:
     hook = bare / "hooks" / "pre-receive"
     hook.write_text(f"#!/bin/sh\necho '{message}' >&2\nexit 1\n")
     hook.chmod(0o755)
+
+
+def hold_pushes(bare: Path, marker: Path) -> None:
+    """A pre-receive hook that writes `marker` and then holds the push (a slow server policy): a drill waits
+    for the marker, so its signal comes while the push is in flight, every time."""
+    hook = bare / "hooks" / "pre-receive"
+    hook.write_text(f"#!/bin/sh\ntouch '{marker}'\nsleep 120\nexit 1\n")
+    hook.chmod(0o755)

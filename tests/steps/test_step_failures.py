@@ -127,3 +127,31 @@ def test_a_full_disk_names_the_file_and_says_to_free_space():
         1,
     )
     assert failures.explain(RuntimeError("no known cause")) is None  # a bug: the traceback stays
+
+
+def test_ctrl_c_in_a_step_ends_in_its_one_line_and_exit_130(tmp_path):
+    import signal
+    import socket
+
+    # A tracking server that accepts and never answers: accept() returning means the step is inside main(),
+    # waiting on the registry, so the SIGINT lands there every time.
+    silent = socket.create_server(("127.0.0.1", 0))
+    uri = f"http://127.0.0.1:{silent.getsockname()[1]}"
+    train = subprocess.Popen(
+        [sys.executable, "-m", "mlpipeline.train", "--tracking-uri", uri, "--model-name", "iris"]
+        + ["--experiment", "iris", "--outputs-dir", str(tmp_path / "out")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        start_new_session=True,  # a terminal's foreground job: Ctrl-C is SIGINT to its group
+    )
+    silent.settimeout(120)
+    with silent, silent.accept()[0]:
+        os.killpg(train.pid, signal.SIGINT)
+        out, err = train.communicate(timeout=60)
+    assert (train.returncode, err) == (
+        130,
+        "train: interrupted (SIGINT) before it finished (fix: run the step again)\n",
+    )
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []

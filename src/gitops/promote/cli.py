@@ -20,7 +20,7 @@ Without GitHub (GITHUB_REPOSITORY and GITHUB_TOKEN unset) the branch goes to
 pins, and promote prints the command that merges it.
 
 Exit 0 done; 1 refused or failed, nothing changed; 2 bad arguments, or a registry that refuses promote
-(its URI or credentials).
+(its URI or credentials); 130 Ctrl-C, nothing changed.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ from gitops.promote.promotion import (
 )
 from gitops.promote.workspace import DEMO_REGISTRY, DEMO_REMOTE, WorkspaceError, open_workspace
 from gitops.validate.run import check_rendered
+from mlpipeline.errors import EXIT_INTERRUPTED
 from mlpipeline.github import GitHubError
 from mlpipeline.pullrequests import PullRequests
 
@@ -91,6 +92,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None, prs: PullRequests | None = None, check: Check | None = None) -> int:
+    try:
+        return _main(argv, prs, check)
+    except KeyboardInterrupt:
+        # open_promotion undoes its branch, commit and push on any exception, this one included, and the
+        # workspace it cloned is removed on the way out: what is left is what was there before.
+        print(
+            "promote: interrupted (Ctrl-C) before it finished; nothing was changed: a branch, commit or push it "
+            "had made was undone (fix: run it again)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: list[str] | None, prs: PullRequests | None, check: Check | None) -> int:
     args = parse_args(argv)
     github = prs is not None or bool(os.environ.get("GITHUB_TOKEN") and os.environ.get("GITHUB_REPOSITORY"))
     remote = args.remote or ("origin" if github else str(DEMO_REMOTE))
