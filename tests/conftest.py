@@ -45,3 +45,14 @@ def demo(tmp_path_factory):
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return state
+
+
+@pytest.fixture
+def own_demo(demo, tmp_path):
+    """The demo's state copied whole (registry, remote and its config), for a test that moves pins, aliases or
+    tags: other tests of the session-wide demo read it as the first run left it."""
+    import shutil
+
+    state = tmp_path / "state"
+    shutil.copytree(demo, state, ignore=shutil.ignore_patterns("*.log"))
+    return state

@@ -11,8 +11,10 @@ retries exit 1 only, does not spend minutes on it.
 from __future__ import annotations
 
 import errno
+import os
 import re
 from collections.abc import Iterator
+from http import HTTPStatus
 
 from mlpipeline.errors import PermanentError, StepError
 
@@ -65,6 +67,8 @@ _CONNECTION = (
 )
 _ENDPOINT = re.compile(r"API request to (?:endpoint )?\S*?(/api/[\w./-]+)")
 _HTTP_STATUS = re.compile(r"failed with error code (\d{3})")
+# urllib3's words when every attempt MLflow's client made was answered with a status it retries (500, 503, ...).
+_EVERY_ATTEMPT = re.compile(r"too many (\d{3}) error responses")
 
 _DISK = {
     errno.ENOSPC: ("no space left on device", "free space there, or give the step a bigger volume", False),
@@ -139,6 +143,9 @@ def _server(text: str) -> StepError | None:
                 f"MLflow tracking server {meaning}{at}",
                 "check that the MLflow server is running and MLFLOW_TRACKING_URI names it, then run the step again",
             )
+    exhausted = _EVERY_ATTEMPT.search(text)
+    if exhausted:
+        return _every_attempt_failed(where, int(exhausted.group(1)), at)
     status = _HTTP_STATUS.search(text)
     if status:
         body = text.partition("Response body: ")[2].strip().strip("'\"")[:200]
@@ -148,3 +155,27 @@ def _server(text: str) -> StepError | None:
             "read the MLflow server's log for the cause, then run the step again",
         )
     return None
+
+
+def _every_attempt_failed(where: str, status: int, at: str) -> StepError:
+    """A server that answered a retried status (500, 503) to every attempt. The cause is not in the step:
+    urllib3 drains the body of the last answer before it raises, and sending the write again to read the answer
+    could make it happen twice. MLflow logs it (`Error in _create_run: ...`), so the line says where to read it.
+    Exit 1: a restarted server or a freed database heals it; the workflow's retries may outlast a blip."""
+    attempts = int(os.environ.get("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")) + 1
+    try:
+        phrase = f" {HTTPStatus(status).phrase}"
+    except ValueError:
+        phrase = ""
+    hint = (
+        "MLflow answers 503 when its database fails (read-only, locked or full), a proxy when the server behind it "
+        "is down"
+        if status == 503
+        else f"MLflow answers {status} when a request fails inside the server"
+    )
+    return StepError(
+        where,
+        f"MLflow tracking server answered HTTP {status}{phrase} to all {attempts} attempts{at}; {hint}",
+        "find the cause in the MLflow server's log (its line 'Error in ...' for that request), fix it, then run the "
+        "step again",
+    )

@@ -14,10 +14,12 @@ from gitops.runner.services import Server, free_port, start_server
 from tests.steps.helpers import VENV_BIN
 
 
-def start_mlflow(root: Path, port: int | None = None) -> Server:
+def start_mlflow(root: Path, port: int | None = None, database: Path | None = None, *options: str) -> Server:
     """A real `mlflow server` on loopback (setsid, one worker, job execution off: two cores here), its
-    registry in SQLite under `root`, which a drill reads directly once the server is dead."""
+    registry in SQLite under `root` (or at `database`), which a drill reads directly once the server is dead.
+    `options` go to `mlflow server` as they are."""
     port = port or free_port()
+    database = database or root / "mlflow.db"
     root.mkdir(parents=True, exist_ok=True)
     return start_server(
         [
@@ -30,9 +32,10 @@ def start_mlflow(root: Path, port: int | None = None) -> Server:
             "--workers",
             "1",
             "--backend-store-uri",
-            f"sqlite:///{root}/mlflow.db",
+            f"sqlite:///{database}",
             "--artifacts-destination",
             str(root / "artifacts"),
+            *options,
         ],
         f"http://127.0.0.1:{port}",
         "/health",
@@ -97,4 +100,12 @@ def reject_pushes(bare: Path, message: str) -> None:
     """A pre-receive hook on the bare repository: every push is refused with `message`, as a server policy."""
     hook = bare / "hooks" / "pre-receive"
     hook.write_text(f"#!/bin/sh\necho '{message}' >&2\nexit 1\n")
+    hook.chmod(0o755)
+
+
+def hold_pushes(bare: Path, marker: Path) -> None:
+    """A pre-receive hook that writes `marker` and then holds the push (a slow server policy): a drill waits
+    for the marker, so its signal comes while the push is in flight, every time."""
+    hook = bare / "hooks" / "pre-receive"
+    hook.write_text(f"#!/bin/sh\ntouch '{marker}'\nsleep 120\nexit 1\n")
     hook.chmod(0o755)

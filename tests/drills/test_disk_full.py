@@ -1,20 +1,27 @@
 """Drill: the run directory (the step's /tmp: TMPDIR, HOME, outputs) fills up. Full from the start, train stops
 before it touches the registry; full in the middle (the model file does not fit), the run is marked failed and
-no version is registered. Each is one line naming the place and the fix. A real tmpfs as root; elsewhere a
-file-size limit (tests/support/filesystems.py), whose error says so."""
+no version is registered. Each is one line naming the place and the fix. A real tmpfs where a mount works;
+elsewhere a file-size limit (tests/support/filesystems.py), whose error says so."""
 
 from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from tests.drills.faults import start_mlflow
 from tests.drills.processes import registry, step
 from tests.steps.helpers import new_registry
-from tests.support.filesystems import ROOT, full_disk
+from tests.support.filesystems import can_mount, full_disk
 
 pytestmark = pytest.mark.slow
-FULL = "no space left on device" if ROOT else "file too large for this process's file-size limit"
-FIX = "free space there, or give the step a bigger volume" if ROOT else "raise the limit (ulimit -f)"
+REPO = Path(__file__).resolve().parents[2]
+FULL = "no space left on device" if can_mount() else "file too large for this process's file-size limit"
+FIX = "free space there, or give the step a bigger volume" if can_mount() else "raise the limit (ulimit -f)"
 
 
 def train(uri: str, run, tmp_path, popen: dict):
@@ -56,3 +63,23 @@ def test_a_run_directory_that_fills_up_mid_run_registers_no_version(tmp_path):
         f"was registered (fix: {FIX}; the next run trains again)",
     )
     assert (status, state["versions"]) == ("FAILED", {})
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("setpriv") is None, reason="needs root and setpriv to drop CAP_SYS_ADMIN"
+)
+def test_root_that_may_not_mount_falls_back_to_the_file_size_limit(tmp_path):
+    # Root in a container without CAP_SYS_ADMIN (Docker's default): mount fails, so the drills use the limit.
+    probe = (
+        "from pathlib import Path; import sys; from tests.support.filesystems import can_mount, full_disk\n"
+        "with full_disk(Path(sys.argv[1])) as popen: print(can_mount(), sorted(popen))"
+    )
+    done = subprocess.run(
+        ["setpriv", "--bounding-set", "-sys_admin", "--inh-caps", "-sys_admin", sys.executable, "-c", probe]
+        + [str(tmp_path / "run")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "False ['preexec_fn']\n", "")

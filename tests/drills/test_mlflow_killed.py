@@ -43,6 +43,7 @@ def test_the_server_killed_after_the_run_is_logged_before_the_version_is_registe
     )
     # The server died before it could mark the run ended: it stays RUNNING, and no version points at it.
     assert (status, state["versions"], state["aliases"]) == ("RUNNING", {}, {})
+    assert list((tmp_path / "out").iterdir()) == []  # no output parameters: Argo sees a failed step
 
     again = start_mlflow(root)  # back, on the same database
     try:

@@ -11,8 +11,9 @@ from tests.drills.processes import registry, step
 pytestmark = pytest.mark.slow
 
 
-def test_monitor_and_the_postsync_check_stop_and_change_nothing(demo, tmp_path):
-    db = demo / "mlflow" / "mlflow.db"
+def test_monitor_and_the_postsync_check_stop_and_change_nothing(own_demo, tmp_path):
+    # Its own copy: a regression that let the prod check through would move the shared demo's production alias.
+    db = own_demo / "mlflow" / "mlflow.db"
     uri = f"sqlite:///{db}"
     gateway = services.start_pushgateway(tmp_path / "pushgateway.log")
     gateway.stop()  # it was there; now it is not

@@ -3,7 +3,6 @@ printed merge commands, and each environment's PostSync check (tests/support/pos
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -42,14 +41,6 @@ def pinned(state: Path, environment: str) -> pin.Pin | None:
     return pin.parse(git(state / "remote.git", "show", f"main:{path}"), path)
 
 
-def own_copy(demo: Path, tmp_path: Path) -> Path:
-    """The demo's state copied whole (registry, remote and its config): this test moves pins and aliases that
-    other tests of the session-wide demo read as the first run left them."""
-    state = tmp_path / "state"
-    shutil.copytree(demo, state, ignore=shutil.ignore_patterns("*.log"))
-    return state
-
-
 def merge(done: subprocess.CompletedProcess) -> str:
     """Run the merge command promote printed, as a reviewer would."""
     assert done.returncode == 0, done.stderr
@@ -66,17 +57,18 @@ def test_a_copy_without_the_demo_mark_is_judged_for_the_cluster_whose_serving_ca
     done = promote(REPO, demo, "dev", "staging", remote=copy)
     assert done.returncode == 1
     assert done.stderr.startswith(
-        "promote: k8s/overlays/staging/iris: the promoted result fails validation, nothing was changed:\n"
-        "  k8s/overlays/staging/iris: ConfigMap/ml-staging/iris-model-pin data.storageUri: file:// is not a scheme "
+        "promote: k8s/overlays/staging/iris: the promoted result fails validation (1 finding; the first: "
+        "k8s/overlays/staging/iris: ConfigMap/ml-staging/iris-model-pin data.storageUri: file:// is not a scheme "
         "staging's serving fetches from (s3) [model-pin-storage-uri]"
     )
+    assert done.stderr.count("\n") == 1
     assert git(copy, "for-each-ref") == refs
 
 
-def test_the_demo_pin_goes_dev_staging_prod_locally_each_step_gated_on_what_was_seen(demo, tmp_path):
+def test_the_demo_pin_goes_dev_staging_prod_locally_each_step_gated_on_what_was_seen(own_demo, tmp_path):
     from mlflow import MlflowClient
 
-    demo = own_copy(demo, tmp_path)
+    demo = own_demo
     client = MlflowClient(registry(demo))
     dev = pinned(demo, "dev")
     assert dev is not None and str(client.get_model_version_by_alias("iris", "dev").version) == dev.modelVersion

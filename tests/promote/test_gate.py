@@ -9,6 +9,7 @@ import pytest
 
 from gitops.promote import cli as promote
 from gitops.runner.services import free_port
+from tests.drills.faults import start_mlflow
 from tests.promote.repo import folder, storage_uri
 from tests.support.git import git, write
 
@@ -96,6 +97,32 @@ def test_an_unreachable_registry_refuses_with_the_reason(repo, prs, capsys, monk
         f"promote: MLflow {uri}: MLflow tracking server unreachable (ConnectionError): the gate reads what the "
         "source environment was seen serving (fix: set MLFLOW_TRACKING_URI or --tracking-uri to the pipeline's "
         'registry; to promote without the gate, add --force --reason "<why>")\n'
+    )
+    assert prs.calls == [] and unchanged(repo, head)
+
+
+@pytest.mark.slow
+def test_a_registry_that_refuses_promote_is_named_with_its_answer_not_read_as_a_missing_version(
+    repo, prs, registry, capsys, tmp_path
+):
+    # A real server that accepts only its cluster host name (--allowed-hosts), reached by address, as through a
+    # port-forward: it answers 403 to every registry call, where wrong credentials answer 401. Neither means
+    # "iris has no version 4".
+    server = start_mlflow(
+        tmp_path / "mlflow", None, Path(registry.removeprefix("sqlite:///")), "--allowed-hosts", "mlflow.internal"
+    )
+    head = git(repo, "rev-parse", "HEAD").strip()
+    try:
+        code = run(repo, prs, server.url, "iris", "dev", "staging")
+    finally:
+        server.stop()
+    assert (code, capsys.readouterr().err) == (
+        2,
+        f"promote: MLflow {server.url}: reading iris version 4 failed: MLflow tracking server answered HTTP 403 at "
+        "/api/2.0/mlflow/model-versions/get: Invalid Host header - possible DNS rebinding attack detected (fix: "
+        "check that --tracking-uri (MLFLOW_TRACKING_URI) names the pipeline's registry and that promote runs with "
+        "its credentials (MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN); the "
+        "server's log says why it answered so)\n",
     )
     assert prs.calls == [] and unchanged(repo, head)
 

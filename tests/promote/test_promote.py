@@ -10,6 +10,7 @@ import pytest
 
 from gitops.promote import cli as promote
 from gitops.promote.promotion import Check, no_checks
+from mlpipeline.github import GitHubError
 from mlpipeline.pullrequests import PullRequest
 from tests.promote.registry import seen_serving
 from tests.promote.repo import environment, folder
@@ -302,12 +303,24 @@ def test_force_without_a_reason_is_a_usage_error(repo, prs, capsys):
 
 def test_a_failing_validation_hook_leaves_nothing_half_written(repo, prs, capsys):
     def reject(rendered):
-        return [f"{rendered.source}: Deployment/ml-staging/iris-server: image tag not allowed"]
+        return [
+            f"{rendered.source}: Deployment/ml-staging/iris-server: image tag not allowed",
+            f"{rendered.source}: ConfigMap/ml-staging/iris-model-pin: data.semver missing",
+        ]
 
+    refusal = (
+        "promote: k8s/overlays/staging/iris: the promoted result fails validation (2 findings; the first: "
+        "k8s/overlays/staging/iris: Deployment/ml-staging/iris-server: image tag not allowed), nothing was changed "
+        "(fix: correct it where it comes from, the source environment's pin or images, then promote again; the same "
+        "command with --dry-run lists every finding)\n"
+    )
     assert run(repo, prs, "iris", "dev", "staging", check=reject) == 1
-    assert capsys.readouterr().err == (
-        "promote: k8s/overlays/staging/iris: the promoted result fails validation, nothing was changed:\n"
-        "  k8s/overlays/staging/iris: Deployment/ml-staging/iris-server: image tag not allowed\n"
+    assert capsys.readouterr() == ("", refusal)
+    assert run(repo, prs, "iris", "dev", "staging", "--dry-run", check=reject) == 1
+    assert capsys.readouterr() == (
+        "k8s/overlays/staging/iris: Deployment/ml-staging/iris-server: image tag not allowed\n"
+        "k8s/overlays/staging/iris: ConfigMap/ml-staging/iris-model-pin: data.semver missing\n",
+        refusal,
     )
     assert prs.calls == []
     assert untouched(repo)
@@ -315,12 +328,17 @@ def test_a_failing_validation_hook_leaves_nothing_half_written(repo, prs, capsys
 
 class FailingPullRequests(RecordingPullRequests):
     def open_pull_request(self, **request) -> PullRequest:
-        raise RuntimeError("HTTP 422: A pull request already exists")
+        # What mlpipeline.github raises for GitHub's answer.
+        raise GitHubError("POST /repos/example-org/gitops/pulls: HTTP 422: A pull request already exists", 422)
 
 
 def test_a_failed_pull_request_removes_the_pushed_branch_too(repo, capsys):
     assert run(repo, FailingPullRequests(), "iris", "dev", "staging") == 1
-    assert capsys.readouterr().err == "promote: RuntimeError: HTTP 422: A pull request already exists\n"
+    assert capsys.readouterr().err == (
+        "promote: GitHub: opening the pull request failed: POST /repos/example-org/gitops/pulls: HTTP 422: A pull "
+        "request already exists; nothing was changed (fix: check that GITHUB_TOKEN may create pull requests on "
+        "GITHUB_REPOSITORY, then promote again)\n"
+    )
     assert untouched(repo)
     assert git(repo, "ls-remote", "--heads", "origin").count("refs/heads/") == 1
 
@@ -395,3 +413,16 @@ def test_wine_goes_dev_to_staging_to_prod_and_rolls_back_like_iris(repo, prs):
     assert read(repo, "k8s/overlays/prod/wine/kustomization.yaml") == folder("prod", "wine", "1", "1.0.0")
     # iris never moved.
     assert read(repo, "k8s/overlays/prod/iris/kustomization.yaml") == folder("prod", "iris", "3", "1.1.0", champion="2")
+
+
+def test_a_target_folder_that_does_not_render_refuses_in_one_line_with_kustomizes_fix(repo, prs, capsys):
+    target = "k8s/overlays/staging/iris/kustomization.yaml"
+    write(repo, target, read(repo, target).replace("resources:\n", "resources:\n- missing.yaml\n", 1))
+    git(repo, "commit", "-qam", "staging: a resource that is not there")
+    assert run(repo, prs, "iris", "dev", "staging") == 1
+    assert capsys.readouterr().err == (
+        "promote: k8s/overlays/staging/iris: does not render before the promotion: resources: 'missing.yaml' does "
+        "not exist; nothing was changed (fix: fix the path under resources:, relative to the kustomization)\n"
+    )
+    assert prs.calls == []
+    assert untouched(repo)

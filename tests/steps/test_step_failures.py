@@ -92,24 +92,16 @@ LIBRARY_TEXTS = [
         1,
         id="server-gone",
     ),
+    # A server that refuses the request without a JSON body: MLflow's host check (--allowed-hosts) answers 403 in
+    # plain text, a status the client does not retry. (A database failure is a 503 the client retries until
+    # urllib3 gives up without the body: tests/drills/test_registry_read_only.py runs that with a real server.)
     pytest.param(
         "http://mlflow:5000",
-        "API request to endpoint /api/2.0/mlflow/runs/create failed with error code 500 != 200. Response body: "
-        '\'{"error_code": "INTERNAL_ERROR", "message": "(sqlite3.OperationalError) attempt to write a '
-        "readonly database\"}'",
-        "train: --tracking-uri http://mlflow:5000: the MLflow server reports: the registry database is read-only "
-        "(attempt to write a readonly database) (fix: make the MLflow server's database and its directory "
-        "writable by the user the step runs as, or point MLFLOW_TRACKING_URI at a writable database)",
-        2,
-        id="server-database-read-only",
-    ),
-    pytest.param(
-        "http://mlflow:5000",
-        "API request to endpoint /api/2.0/mlflow/runs/log-batch failed with error code 503 != 200. Response body: "
-        "'upstream connect error'",
-        "train: --tracking-uri http://mlflow:5000: MLflow tracking server answered HTTP 503 at "
-        "/api/2.0/mlflow/runs/log-batch: upstream connect error (fix: read the MLflow server's log for the cause, "
-        "then run the step again)",
+        "API request to endpoint /api/2.0/mlflow/runs/create failed with error code 403 != 200. Response body: "
+        "'Invalid Host header - possible DNS rebinding attack detected'",
+        "train: --tracking-uri http://mlflow:5000: MLflow tracking server answered HTTP 403 at "
+        "/api/2.0/mlflow/runs/create: Invalid Host header - possible DNS rebinding attack detected (fix: read the "
+        "MLflow server's log for the cause, then run the step again)",
         1,
         id="server-error",
     ),
@@ -135,3 +127,31 @@ def test_a_full_disk_names_the_file_and_says_to_free_space():
         1,
     )
     assert failures.explain(RuntimeError("no known cause")) is None  # a bug: the traceback stays
+
+
+def test_ctrl_c_in_a_step_ends_in_its_one_line_and_exit_130(tmp_path):
+    import signal
+    import socket
+
+    # A tracking server that accepts and never answers: accept() returning means the step is inside main(),
+    # waiting on the registry, so the SIGINT lands there every time.
+    silent = socket.create_server(("127.0.0.1", 0))
+    uri = f"http://127.0.0.1:{silent.getsockname()[1]}"
+    train = subprocess.Popen(
+        [sys.executable, "-m", "mlpipeline.train", "--tracking-uri", uri, "--model-name", "iris"]
+        + ["--experiment", "iris", "--outputs-dir", str(tmp_path / "out")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        start_new_session=True,  # a terminal's foreground job: Ctrl-C is SIGINT to its group
+    )
+    silent.settimeout(120)
+    with silent, silent.accept()[0]:
+        os.killpg(train.pid, signal.SIGINT)
+        out, err = train.communicate(timeout=60)
+    assert (train.returncode, err) == (
+        130,
+        "train: interrupted (SIGINT) before it finished (fix: run the step again)\n",
+    )
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []

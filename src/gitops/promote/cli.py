@@ -19,7 +19,8 @@ Without GitHub (GITHUB_REPOSITORY and GITHUB_TOKEN unset) the branch goes to
 --remote, by default the demo's .local/remote.git, where `make demo` keeps its
 pins, and promote prints the command that merges it.
 
-Exit 0 done; 1 refused or failed, nothing changed; 2 bad arguments.
+Exit 0 done; 1 refused or failed, nothing changed; 2 bad arguments, or a registry that refuses promote
+(its URI or credentials); 130 Ctrl-C, nothing changed.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import sys
 from pathlib import Path
 
 from gitops.core import layout
+from gitops.core.git import GitError
 from gitops.diff import report
 from gitops.promote import gate
 from gitops.promote.promotion import (
@@ -45,6 +47,8 @@ from gitops.promote.promotion import (
 )
 from gitops.promote.workspace import DEMO_REGISTRY, DEMO_REMOTE, WorkspaceError, open_workspace
 from gitops.validate.run import check_rendered
+from mlpipeline.errors import EXIT_INTERRUPTED
+from mlpipeline.github import GitHubError
 from mlpipeline.pullrequests import PullRequests
 
 
@@ -88,6 +92,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None, prs: PullRequests | None = None, check: Check | None = None) -> int:
+    try:
+        return _main(argv, prs, check)
+    except KeyboardInterrupt:
+        # open_promotion undoes its branch, commit and push on any exception, this one included, and the
+        # workspace it cloned is removed on the way out: what is left is what was there before.
+        print(
+            "promote: interrupted (Ctrl-C) before it finished; nothing was changed: a branch, commit or push it "
+            "had made was undone (fix: run it again)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: list[str] | None, prs: PullRequests | None, check: Check | None) -> int:
     args = parse_args(argv)
     github = prs is not None or bool(os.environ.get("GITHUB_TOKEN") and os.environ.get("GITHUB_REPOSITORY"))
     remote = args.remote or ("origin" if github else str(DEMO_REMOTE))
@@ -151,10 +169,34 @@ def _promote(args, workspace, github: bool, prs: PullRequests | None, check: Che
             prs = GitHubPullRequests.from_env()
         result = open_promotion(workspace.root, request, plan, prs, check, seen)
     except Refusal as err:
+        if args.dry_run:  # the preview shows everything: each finding of a failed validation, then the refusal
+            for finding in err.findings:
+                print(finding)
         print(f"promote: {err}", file=sys.stderr)
+        return err.exit_code
+    except GitError as err:  # open_promotion undid its branch, commit and push before this
+        # git's first line carries the cause: for a refused push, the server's own words (its policy).
+        fix = (
+            f"check that you may push to {workspace.shown} and that git reaches it, then promote again"
+            if str(err).startswith("git push")
+            else "fix what git names, then promote again"
+        )
+        print(f"promote: --remote {workspace.shown}: {err}; nothing was changed (fix: {fix})", file=sys.stderr)
         return 1
-    except Exception as err:  # git, GitHub or kustomize failed: one line, nothing left half-done
-        print(f"promote: {type(err).__name__}: {err}", file=sys.stderr)
+    except GitHubError as err:  # the pushed branch was deleted again
+        print(
+            f"promote: GitHub: opening the pull request failed: {err}; nothing was changed (fix: check that "
+            "GITHUB_TOKEN may create pull requests on GITHUB_REPOSITORY, then promote again)",
+            file=sys.stderr,
+        )
+        return 1
+    except Exception as err:  # noqa: BLE001 - not a cause we know: a bug, still one line, nothing left half-done
+        first = (str(err).strip().splitlines() or [""])[0][:300]
+        print(
+            f"promote: {type(err).__name__}: {first}; nothing was changed (fix: this is a bug in promote, not in "
+            "its inputs: report this line)",
+            file=sys.stderr,
+        )
         return 1
     if result.pull_request is not None:
         print(f"promote: opened {result.pull_request.url} (branch {result.branch}, commit {result.commit[:12]})")

@@ -11,6 +11,7 @@ promotes a version the source served once, so it needs the figures only.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,6 +26,43 @@ THRESHOLDS = ("accuracy_floor", "f1_floor", "champion_tolerance", "champion_vers
 
 class GateError(Exception):
     """The gate refuses; the message names the registry or file, what it found, and the fix."""
+
+    exit_code = 1
+
+
+class RegistryError(GateError):
+    """The registry answered with an error other than "does not exist" (credentials, a proxy, a bad value):
+    not a fact about the version, so it is never read as "no such version". Exit 2: only a person fixes it."""
+
+    exit_code = 2
+
+
+@contextmanager
+def _answers(uri: str, what: str):
+    """Around one registry read: any MLflow error it raises becomes a RegistryError naming the registry."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        yield
+    except MlflowException as err:
+        from mlpipeline import failures
+
+        known = failures.explain(err)  # the HTTP status and the server's words, out of the client's wrapping
+        cause = known.what if known else f"{err.error_code}: {(str(err).strip().splitlines() or [''])[0][:300]}"
+        raise RegistryError(
+            f"MLflow {uri}: reading {what} failed: {cause} (fix: check that --tracking-uri (MLFLOW_TRACKING_URI) "
+            "names the pipeline's registry and that promote runs with its credentials (MLFLOW_TRACKING_USERNAME and "
+            "MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN); the server's log says why it answered so)"
+        ) from None
+
+
+def _missing(err: Exception, alias: bool = False) -> bool:
+    """Does not exist, as the registry says it (mlpipeline.registry reads it the same way): a missing version or
+    model is RESOURCE_DOES_NOT_EXIST; a missing alias is INVALID_PARAMETER_VALUE "... alias <a> not found"."""
+    code = getattr(err, "error_code", "")
+    if code == "RESOURCE_DOES_NOT_EXIST":
+        return True
+    return alias and code == "INVALID_PARAMETER_VALUE" and str(err).rstrip(".").endswith("not found")
 
 
 @dataclass(frozen=True)
@@ -62,16 +100,19 @@ class Registry:
         from mlflow.exceptions import MlflowException
 
         client = self.client()
-        try:
-            mv = client.get_model_version(name, version)
-        except MlflowException:
-            return None
-        run = client.get_run(mv.run_id)
-        tags = mv.tags
-        thresholds: dict[str, str] = {}
-        if tags.get(verdict.RUN):
-            params = client.get_run(tags[verdict.RUN]).data.params
-            thresholds = {key: params[key] for key in THRESHOLDS if key in params}
+        with _answers(self.uri, f"{name} version {version}"):
+            try:
+                mv = client.get_model_version(name, version)
+            except MlflowException as err:
+                if _missing(err):
+                    return None
+                raise
+            run = client.get_run(mv.run_id)
+            tags = mv.tags
+            thresholds: dict[str, str] = {}
+            if tags.get(verdict.RUN):
+                params = client.get_run(tags[verdict.RUN]).data.params
+                thresholds = {key: params[key] for key in THRESHOLDS if key in params}
         seen: dict[str, dict[str, str]] = {}
         for key, value in tags.items():
             prefix, _, rest = key.partition(".")
@@ -97,13 +138,17 @@ class Registry:
     def alias_version(self, name: str, alias: str) -> str | None:
         from mlflow.exceptions import MlflowException
 
-        try:
-            return str(self.client().get_model_version_by_alias(name, alias).version)
-        except MlflowException:
-            return None
+        with _answers(self.uri, f"alias {alias} of {name}"):
+            try:
+                return str(self.client().get_model_version_by_alias(name, alias).version)
+            except MlflowException as err:
+                if _missing(err, alias=True):
+                    return None
+                raise
 
     def download_uri(self, name: str, version: str) -> str:
-        return self.client().get_model_version_download_uri(name, version)
+        with _answers(self.uri, f"{name} version {version}'s artifact location"):
+            return self.client().get_model_version_download_uri(name, version)
 
 
 def _connect(uri: str):

@@ -39,7 +39,13 @@ def no_checks(rendered: Rendered) -> list[str]:
 
 
 class Refusal(Exception):
-    """Promotion refused; the message names the file or input, what is wrong, and the fix."""
+    """Promotion refused; the message names the file or input, what is wrong, and the fix. Exit 1, or 2 when
+    only a person can fix it (the registry refusing promote's credentials)."""
+
+    def __init__(self, message: str, exit_code: int = 1, findings: list[str] | None = None):
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.findings = findings or []  # a failed validation's every finding, for --dry-run to print
 
 
 @dataclass(frozen=True)
@@ -91,9 +97,12 @@ def review(registry: gate.Registry, request: Request, plan: Plan) -> Review:
         candidate = gate.check(registry, plan.pin, request.source, pin_file, from_history=bool(request.from_ref))
     except gate.GateError as err:
         if not request.force:
-            raise Refusal(str(err)) from None
+            raise Refusal(str(err), err.exit_code) from None
         return Review(bypassed=str(err), links=links)
-    served = registry.facts(request.model, plan.current.modelVersion) if plan.current else None
+    try:
+        served = registry.facts(request.model, plan.current.modelVersion) if plan.current else None
+    except gate.RegistryError as err:  # the comparison in the PR body needs it; --force bypasses the gate only
+        raise Refusal(str(err), err.exit_code) from None
     return Review(candidate, served, links=links)
 
 
@@ -333,15 +342,22 @@ def _render(root: Path, folder: Path, when: str) -> Rendered:
     try:
         return build(root / folder, root=root)
     except RenderError as err:
-        raise Refusal(f"{folder}: does not render {when}, nothing was changed: {err}") from None
+        # kustomize's cause and fix (core.kustomize_errors), said of the folder promote was rendering.
+        cause = " ".join(err.cause.split())
+        raise Refusal(f"{folder}: does not render {when}: {cause}; nothing was changed (fix: {err.fix})") from None
 
 
 def _render_checked(root: Path, folder: Path, check: Check) -> Rendered:
     after = _render(root, folder, "once promoted")
     problems = check(after)
     if problems:
+        # One line, like every refusal: the count and the first finding; --dry-run prints them all (cli.py).
+        count = f"{len(problems)} finding" + ("s" if len(problems) > 1 else "")
         raise Refusal(
-            f"{folder}: the promoted result fails validation, nothing was changed:\n  " + "\n  ".join(problems)
+            f"{folder}: the promoted result fails validation ({count}; the first: {problems[0]}), nothing was "
+            "changed (fix: correct it where it comes from, the source environment's pin or images, then promote "
+            "again; the same command with --dry-run lists every finding)",
+            findings=problems,
         )
     return after
 

@@ -4,7 +4,7 @@
 
 Exit 0: clean. Exit 1: findings. Exit 2: usage or environment error (no
 kubectl in the venv, schema store cannot be built, malformed reviewed list),
-or a bug in a check, reported as one line naming the input.
+or a bug in a check, reported as one line naming the input. Exit 130: Ctrl-C.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from gitops.validate import discover, policy, report
 from gitops.validate.run import InternalError, RulePass, default_rule_passes, run, schema_index
 from gitops.validate.schemas import core, pins, platform, store, unchecked
 from gitops.validate.schemas.lookup import SchemaIndex
+from mlpipeline.errors import EXIT_INTERRUPTED
 
 # Renders keyed by their inputs (core.rendercache), git-ignored like the schema store.
 RENDER_CACHE = Path(".cache/renders")
@@ -72,6 +73,13 @@ def main(argv: list[str] | None = None, rule_passes: list[RulePass] | None = Non
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         return _main(args, rule_passes)
+    except KeyboardInterrupt:
+        # It renders and reads; the only writes are whole cache entries, so a stop leaves nothing to repair.
+        print(
+            "validate: interrupted (Ctrl-C) before it finished; nothing was changed (fix: run it again)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     except Exception as err:  # noqa: BLE001 - a bug outside the per-object checks: still one line, exit 2
         print(
             f"validate: internal error: {type(err).__name__}: {err} (a bug in the validator: report it)",
