@@ -1,0 +1,36 @@
+"""Finding what a run left running: every process whose command line names a directory or whose working
+directory is below it (a run's pods and servers name its run directory; the step server lives in its home,
+under $TMPDIR, which a test points into its own tmp_path)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def processes_under(directory: Path) -> list[str]:
+    """Command lines of live processes that name `directory` or work below it."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            cwd = os.readlink(proc / "cwd")
+        except OSError:
+            continue
+        if cmdline and (str(directory) in cmdline or cwd.startswith(str(directory))):
+            found.append(cmdline)
+    return found
+
+
+def step_server_pids(directory: Path) -> list[int]:
+    """The step servers working in a home below `directory` (gitops-step-server-*)."""
+    pids = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and os.readlink(proc / "cwd").startswith(f"{directory}/gitops-step-server-"):
+                pids.append(int(proc.name))
+        except OSError:
+            continue
+    return pids
