@@ -24,13 +24,15 @@ def processes_under(directory: Path) -> list[str]:
     return found
 
 
-def step_server_pids(directory: Path) -> list[int]:
-    """The step servers working in a home below `directory` (gitops-step-server-*)."""
-    pids = []
+def step_server_pid(directory: Path) -> int | None:
+    """The step server working in a home below `directory` (gitops-step-server-*): the oldest process
+    there, as a pod it forked starts there too until it moves to its own working directory."""
+    found = []
     for proc in Path("/proc").iterdir():
         try:
             if proc.name.isdigit() and os.readlink(proc / "cwd").startswith(f"{directory}/gitops-step-server-"):
-                pids.append(int(proc.name))
-        except OSError:
+                started = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[19])  # field 22: starttime
+                found.append((started, int(proc.name)))
+        except (OSError, ValueError, IndexError):
             continue
-    return pids
+    return min(found)[1] if found else None
