@@ -10,9 +10,11 @@ never imports them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -202,3 +204,91 @@ def test_a_bad_gitops_step_server_value_is_one_line_and_exit_2(repo, tmp_path):
         "gitops.runner: error: GITOPS_STEP_SERVER=yes: expected on or off (fix: unset it, or set on or off)"
     )
     assert not (tmp_path / "runs").exists()
+
+
+@pytest.fixture
+def talking_to_a_fake(tmp_path, monkeypatch):
+    """A StepServer whose server is this test, speaking the protocol over a socketpair (its process a sleep)."""
+    from gitops.runner import step_server
+
+    monkeypatch.setattr(step_server, "READY_TIMEOUT_S", 0.3)
+    ours, theirs = socket.socketpair()
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "step-server.log").write_text("")
+    stand_in = subprocess.Popen(["sleep", "60"])
+    server = step_server.StepServer(stand_in, ours, {}, home)
+    server.keep_log(tmp_path / "step-server.log")
+    theirs.sendall(b'{"ready": true, "seconds": 0.5, "environ": {}}\n')
+    yield server, theirs
+    server.stop()
+    theirs.close()
+
+
+def spawn(server, name: str):
+    return server.spawn(name, [sys.executable, "-c", "pass"], {}, "/", Path("/dev/null"), Path("/dev/null"))
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        pytest.param(None, "no answer to first's request within 0.3 s", id="too-late"),
+        pytest.param(b"forked it\n", "a bad answer to first's request: 'forked it'", id="a-bad-line"),
+        pytest.param(b'["pid", 7]\n', "a bad answer to first's request: '[\"pid\", 7]'", id="not-an-object"),
+    ],
+)
+def test_a_server_that_answers_late_or_badly_is_stopped_and_never_asked_again(talking_to_a_fake, answer, problem):
+    """Its late answer would otherwise be read as the next pod's: that pod would run twice, under a wrong pid."""
+    server, theirs = talking_to_a_fake
+    if answer is not None:
+        theirs.sendall(answer)
+    assert spawn(server, "first") is None  # runs plain
+    assert (server.ready, server.problem) == (False, problem)
+    assert server.process.returncode is not None and server.conn.fileno() == -1  # stopped, hung up
+    assert not server.home.exists() and server.kept_log.is_file()
+    with contextlib.suppress(OSError):
+        theirs.sendall(b'{"pid": 12345}\n')  # the late answer: nobody reads it
+    assert spawn(server, "second") is None
+    assert theirs.recv(65536).startswith(b'{"name": "first"')  # asked once, and never again
+    assert theirs.recv(65536) == b""
+    assert server.describe() == f"unavailable ({problem}); every pod ran as a plain process"
+
+
+def test_a_server_that_stops_answering_after_forking_says_so(talking_to_a_fake):
+    server, theirs = talking_to_a_fake
+    theirs.sendall(b'{"pid": %d}\n' % os.getpid())
+    assert spawn(server, "first").pid == os.getpid()
+    assert spawn(server, "second") is None
+    assert server.describe() == (
+        "1 pod(s) forked from one interpreter that imported the step image's libraries once (0.5 s); then it "
+        "stopped (no answer to second's request within 0.3 s): every later pod ran as a plain process"
+    )
+
+
+ONE_PYTHON_POD = """
+apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata: {name: one}
+spec:
+  entrypoint: py
+  templates:
+    - name: py
+      container: {image: ghcr.io/example-org/pipeline-steps:0.1.0, command: [python, -c, "print('ran')"]}
+"""
+NO_SUBREAPER = (
+    "import sys; from gitops.runner import step_server; "
+    "step_server._become_subreaper = lambda: 'prctl(PR_SET_CHILD_SUBREAPER) failed: Operation not permitted'; "
+    "from gitops.runner.__main__ import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+def test_a_server_that_cannot_start_is_named_in_the_summary_and_every_pod_runs_plain(repo, tmp_path):
+    workflow = tmp_path / "one.yaml"
+    workflow.write_text(ONE_PYTHON_POD)
+    argv = [sys.executable, "-c", NO_SUBREAPER, "--file", str(workflow), "--state-dir", str(tmp_path / "state")]
+    done = subprocess.run(argv, capture_output=True, text=True, cwd=repo, timeout=120)
+    assert done.returncode == 0, done.stderr
+    line = next(ln for ln in done.stdout.splitlines() if ln.strip().startswith("step server"))
+    assert line.split(None, 2)[2] == (
+        "unavailable (prctl(PR_SET_CHILD_SUBREAPER) failed: Operation not permitted); every pod ran as a plain process"
+    )

@@ -144,7 +144,7 @@ def _step_extra(args: argparse.Namespace, repo: Path) -> dict[str, str]:
     return {"PR_PROVIDER": "none", "PYTHONPATH": str(repo / "src")} if args.file is None else {}
 
 
-def _start_step_server(extra: dict[str, str]) -> step_server.StepServer | None:
+def _start_step_server(extra: dict[str, str]) -> step_server.StepServer:
     home = Path(tempfile.mkdtemp(prefix="gitops-step-server-"))
     return step_server.StepServer.start({**local_pod.base_environment(home), **extra}, home)
 
