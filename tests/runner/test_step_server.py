@@ -194,6 +194,38 @@ def test_a_library_that_keeps_home_from_its_import_makes_home_a_variable_no_pod_
     assert done.stdout.splitlines()[-1] == "the pod sets HOME differently from the server, and the imports read them"
 
 
+THREADS_PROBE = """
+import _thread, importlib.util, sys, threading, time
+spec = importlib.util.spec_from_file_location('zygote', sys.argv[1])
+zygote = importlib.util.module_from_spec(spec); spec.loader.exec_module(zygote)
+pod = {'argv': [sys.executable, '-c', 'pass'], 'cwd': '/', 'env': {}}
+print(repr(zygote.refusal(pod, {}, set())))
+named = _thread.allocate_lock(); named.acquire()
+def grpc_like():  # a native library's thread naming itself: threading never sees it
+    with open(f'/proc/self/task/{threading.get_native_id()}/comm', 'w') as comm:
+        comm.write('grpc_worker')
+    named.release(); time.sleep(60)
+_thread.start_new_thread(grpc_like, ())
+named.acquire()
+print(zygote.refusal(pod, {}, set()))
+_thread.start_new_thread(time.sleep, (60,))  # one keeping the process's name, and no OpenBLAS loaded
+time.sleep(0.2)
+print(zygote.refusal(pod, {}, set()))
+"""
+
+
+def test_a_thread_that_is_neither_python_s_nor_a_known_native_one_makes_pods_run_plain():
+    """threading.active_count() sees neither: the server counts /proc/self/task against the known ones."""
+    done = subprocess.run([sys.executable, "-c", THREADS_PROBE, str(ZYGOTE)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    own = Path("/proc/self/comm").read_text().strip()  # this interpreter's name: the probe's too
+    assert done.stdout.splitlines() == [
+        "''",
+        "the server has threads no preloaded library accounts for (grpc_worker); forking now is unsafe",
+        f"the server has threads no preloaded library accounts for (grpc_worker, {own}); forking now is unsafe",
+    ]
+
+
 def test_a_bad_gitops_step_server_value_is_one_line_and_exit_2(repo, tmp_path):
     argv = [sys.executable, "-m", "gitops.runner", "--file", str(WORKFLOW), "--state-dir", str(tmp_path)]
     done = subprocess.run(
