@@ -161,7 +161,7 @@ def _documents(args: argparse.Namespace, repo: Path) -> tuple[list[dict[str, Any
         text, source = render.build(repo / args.overlay, repo).text, args.overlay
     bodies, errors = yamlio.load_documents(text)
     if errors:
-        raise RunnerError(f"{source}: cannot parse it: {errors[0].message}")
+        raise RunnerError(f"{source}: cannot parse it: {errors[0].message} (fix: {errors[0].fix(source)})")
     return [b for b in bodies if isinstance(b, dict)], source
 
 
