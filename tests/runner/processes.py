@@ -10,7 +10,15 @@ from pathlib import Path
 
 def processes_under(directory: Path) -> list[str]:
     """Command lines of live processes that name `directory` or work below it."""
-    found = []
+    return list(_under(directory).values())
+
+
+def processes_pids_under(directory: Path) -> list[int]:
+    return list(_under(directory))
+
+
+def _under(directory: Path) -> dict[int, str]:
+    found = {}
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
@@ -20,7 +28,7 @@ def processes_under(directory: Path) -> list[str]:
         except OSError:
             continue
         if cmdline and (str(directory) in cmdline or cwd.startswith(str(directory))):
-            found.append(cmdline)
+            found[int(proc.name)] = cmdline
     return found
 
 

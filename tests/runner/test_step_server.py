@@ -2,10 +2,11 @@
 
 tests/fixtures/runner/step-server.yaml runs python pods (-c and -m) through the CLI twice, with
 `--step-server off` (a plain process per pod) and `on`, each in its own state directory; the records,
-each pod's logs and the files it left must be the same. Two differences are by design, and named here:
+each pod's logs and the files it left must be the same. Differences by design (zygote.py's docstring):
 a forked pod starts as if it had imported the step image's libraries, so MLflow's import-time telemetry
-file is in its $HOME and scikit-learn's KMP_* variables in its environment even when its own program
-never imports them.
+file is in its $HOME, scikit-learn's KMP_* variables in its environment and the libraries' warnings
+filters installed even when its own program never imports them; forked pods share the server's hash
+seed; /proc/<pid>/cmdline shows the server's bootstrap line; the runner stays a child subreaper.
 """
 
 from __future__ import annotations
@@ -14,12 +15,16 @@ import contextlib
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+
+from tests.runner.processes import processes_pids_under, step_server_pid
 
 WORKFLOW = Path(__file__).resolve().parents[1] / "fixtures" / "runner" / "step-server.yaml"
 ZYGOTE = Path(__file__).resolve().parents[2] / "src" / "gitops" / "runner" / "zygote.py"
@@ -29,7 +34,7 @@ RANDOM = {"draw", "seen"}  # a random number; compared on its own below
 # What a forked pod has because the server imported the step image's libraries (see the module's doc).
 IMPORTED_BY_THE_SERVER_ENV = {"KMP_DUPLICATE_LIB_OK", "KMP_INIT_AT_FORK"}
 TELEMETRY = ".config/mlflow/telemetry.json"
-PLAIN_IN_BOTH = ("-sets-an-imported-variable", "-passes-a-flag")  # the server refuses these two
+PLAIN_IN_BOTH = ("-sets-an-imported-variable", "-passes-a-flag", "-sets-a-numpy-variable")  # refused
 
 
 def run(repo: Path, state: Path, mode: str, file: Path = WORKFLOW) -> subprocess.CompletedProcess:
@@ -119,6 +124,11 @@ def test_a_pod_does_not_see_what_the_one_before_it_left(runs):
     assert (seen["argv"], seen["path0"], seen["name"], seen["stdin"]) == (["-c", "first", "second"], "", "__main__", "")
     assert (seen["cwd"], seen["home"], seen["tmp"]) == (str(pod), str(pod / "volumes/tmp"), str(pod / "volumes/tmp"))
     assert "RUNNER_ONLY" not in seen["environ"] and "STEP_SETTING" in seen["environ"]
+    # Nothing of the server's open (its socket, its log) or blocked; ignored what Python ignores at start.
+    assert (seen["fds"], seen["blocked"], seen["ignored"]) == ([0, 1, 2], [], [signal.SIGPIPE, signal.SIGXFSZ])
+    ours = os.umask(0)
+    os.umask(ours)
+    assert seen["umask"] == ours  # the runner's (this test's), as a plain process inherits it
     plain = json.loads((outputs(plain_dir, "looks-for-it") / "seen").read_text())
     seen["environ"] = [k for k in seen["environ"] if k not in IMPORTED_BY_THE_SERVER_ENV]
     assert normalized(seen, forked_dir) == normalized(plain, plain_dir)
@@ -131,6 +141,7 @@ def test_the_server_forks_what_it_can_and_says_why_not(runs):
     line = next(ln for ln in proc.stderr.splitlines() if ln.startswith("  step server"))
     assert re.search(r"10 pod\(s\) forked from one interpreter .* once \(\d+\.\d s\); plain processes: ", line)
     assert "wf[3].sets-an-imported-variable: the pod sets SKLEARN_ASSUME_FINITE differently" in line
+    assert "wf[3].sets-a-numpy-variable: the pod sets NPY_NUM_BUILD_JOBS differently from the server" in line
     assert "passes-a-flag" not in line  # `python -I -c` is no command the server forks: not asked
     assert "step server" not in runs["off"][0].stderr
 
@@ -140,22 +151,22 @@ def test_a_workflow_without_python_pods_starts_no_server(repo, tmp_path):
     assert "step server" not in proc.stderr
 
 
-BESIDE_A_RUNNING_POD = """
-apiVersion: argoproj.io/v1alpha1
-kind: WorkflowTemplate
-metadata: {name: beside}
-spec:
-  entrypoint: main
-  templates:
-    - name: main
-      steps:
-        - - {name: runs-first, template: sh}
-          - {name: starts-beside-it, template: py}
-    - name: sh
-      container: {image: ghcr.io/example-org/pipeline-steps:0.1.0, command: [sh, -c, "sleep 0.3"]}
-    - name: py
-      container: {image: ghcr.io/example-org/pipeline-steps:0.1.0, command: [python, -c, "print('ran')"]}
-"""
+def py_and_sh(groups: list[list[tuple[str, str]]], sleep: str) -> str:
+    """A WorkflowTemplate whose steps run, group after group, `py` (a python pod) and `sh` (a sleep) pods."""
+    image = "ghcr.io/example-org/pipeline-steps:0.1.0"
+    steps = [[{"name": name, "template": template} for name, template in group] for group in groups]
+    templates = [
+        {"name": "main", "steps": steps},
+        {"name": "py", "container": {"image": image, "command": ["python", "-c", "print('ran')"]}},
+        {"name": "sh", "container": {"image": image, "command": ["sh", "-c", f"sleep {sleep}"]}},
+    ]
+    body = {"entrypoint": "main", "templates": templates}
+    return json.dumps(
+        {"apiVersion": "argoproj.io/v1alpha1", "kind": "WorkflowTemplate", "metadata": {"name": "t"}, "spec": body}
+    )
+
+
+BESIDE_A_RUNNING_POD = py_and_sh([[("runs-first", "sh"), ("starts-beside-it", "py")]], "0.3")
 
 
 def test_a_pod_started_beside_a_running_one_does_not_wait_for_the_server(repo, tmp_path):
@@ -297,16 +308,7 @@ def test_a_server_that_stops_answering_after_forking_says_so(talking_to_a_fake):
     )
 
 
-ONE_PYTHON_POD = """
-apiVersion: argoproj.io/v1alpha1
-kind: WorkflowTemplate
-metadata: {name: one}
-spec:
-  entrypoint: py
-  templates:
-    - name: py
-      container: {image: ghcr.io/example-org/pipeline-steps:0.1.0, command: [python, -c, "print('ran')"]}
-"""
+ONE_PYTHON_POD = py_and_sh([[("one", "py")]], "0")
 NO_SUBREAPER = (
     "import sys; from gitops.runner import step_server; "
     "step_server._become_subreaper = lambda: 'prctl(PR_SET_CHILD_SUBREAPER) failed: Operation not permitted'; "
@@ -324,3 +326,31 @@ def test_a_server_that_cannot_start_is_named_in_the_summary_and_every_pod_runs_p
     assert line.split(None, 2)[2] == (
         "unavailable (prctl(PR_SET_CHILD_SUBREAPER) failed: Operation not permitted); every pod ran as a plain process"
     )
+
+
+THEN_WAITS = py_and_sh([[("forked", "py")], [("waits", "sh")]], "60")
+
+
+def test_a_runner_killed_outright_leaves_no_step_server_home_behind(repo, tmp_path):
+    """SIGKILL runs no finally: the server reads the hang-up and removes its own home."""
+    workflow = tmp_path / "waits.yaml"
+    workflow.write_text(THEN_WAITS)
+    (tmp_path / "tmp").mkdir()
+    argv = [sys.executable, "-m", "gitops.runner", "--file", str(workflow), "--state-dir", str(tmp_path / "state")]
+    env = {**os.environ, "TMPDIR": str(tmp_path / "tmp")}
+    run = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, cwd=repo, env=env)
+    try:
+        for line in run.stdout:
+            if "● waits" in line:
+                break
+        server = step_server_pid(tmp_path / "tmp")
+        assert server is not None
+        run.kill()
+        run.wait()
+        deadline = time.monotonic() + 30
+        while any((tmp_path / "tmp").iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert list((tmp_path / "tmp").iterdir()) == []
+    finally:
+        for pid in processes_pids_under(tmp_path / "state"):  # the orphaned `sleep 60` pod
+            os.kill(pid, signal.SIGKILL)

@@ -218,9 +218,9 @@ class StepServer:
         if self.stopped:
             return
         self.stopped = True
-        self.conn.close()
-        self.process.kill()  # also mid-import, where it would read the hang-up only once it is done
+        self.process.kill()  # also mid-import; and before the hang-up, which would have it remove its log
         self.process.wait()
+        self.conn.close()
         if self.kept_log is not None and self.log.is_file():
             shutil.copyfile(self.log, self.kept_log)
         shutil.rmtree(self.home, ignore_errors=True)

@@ -13,8 +13,13 @@ exactly as it does for a process it started itself. The pod leads its own sessio
 fresh interpreter would be (gitops/runner/fresh_interpreter.py).
 
 A forked pod starts as if its program had imported PRELOAD first: their import-time effects (MLflow's
-telemetry file under $HOME, scikit-learn's KMP_* variables) are there even when the program never
-imports them; every step of the step image does.
+telemetry file under $HOME, scikit-learn's KMP_* variables, the warnings filters numpy, scipy, urllib3
+and ruamel install) are there even when the program never imports them; every step of the step image
+does, so restoring the interpreter's default filters would make the steps differ from plain ones.
+Other differences by design: every forked pod has the server's hash seed (str hashes are seeded once,
+at interpreter start; PYTHONHASHSEED is read then, so a pod setting it runs plain); /proc/<pid>/cmdline
+shows the server's bootstrap line, not the pod's argv (sys.argv and sys.orig_argv are the pod's); and
+the runner stays a child subreaper for its life, so orphans of plain pods are reaped when it ends.
 
 The runner asks only for `python -m/-c` pods. One the server cannot run as the interpreter would is
 answered {"plain": why}, and the runner starts a plain process: an unknown thread in the server, a working
@@ -237,7 +242,10 @@ def serve(conn: socket.socket) -> dict | None:
         return None
     seconds = round(time.perf_counter() - began, 3)
     written = {k: v for k, v in written.items() if k not in FRESH.RESET_VARIABLES}
-    _send(conn, {"ready": True, "seconds": seconds, "modules": len(sys.modules), "environ": started_env})
+    try:
+        _send(conn, {"ready": True, "seconds": seconds, "modules": len(sys.modules), "environ": started_env})
+    except OSError:  # the runner is gone (it was killed while this imported)
+        return None
     print(f"preloaded {len(sys.modules)} modules in {seconds} s; read while importing: {sorted(read)}", flush=True)
     lines = conn.makefile("r", encoding="utf-8")
     for line in lines:
@@ -286,12 +294,22 @@ def _send(conn: socket.socket, message: dict) -> None:
 
 def main() -> int:
     conn = socket.socket(fileno=int(sys.argv[2]))  # python -c BOOTSTRAP this-file FD
+    home = os.getcwd()
     request = serve(conn)
-    if request is None:  # the runner hung up (it also kills this process): nothing here needs finalizing
+    if request is None:  # the runner hung up: nothing here needs finalizing
         sys.stdout.flush()
         sys.stderr.flush()
+        if os.path.basename(home).startswith("gitops-step-server-"):
+            # A runner that stops it kills it first; one that was SIGKILLed leaves its home to it.
+            import shutil
+
+            shutil.rmtree(home, ignore_errors=True)
         os._exit(0)
-    FRESH.become(request)
+    try:
+        FRESH.become(request)
+    except BaseException as err:  # noqa: BLE001 - the pod's end, not the server's finalization
+        os.write(2, f"step server: cannot start the pod as a fresh interpreter: {type(err).__name__}: {err}\n".encode())
+        os._exit(127)
     FRESH.run_and_exit(request)
     return 0
 
