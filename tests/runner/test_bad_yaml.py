@@ -9,7 +9,8 @@ from pathlib import Path
 
 from gitops.core import yamlio
 
-BAD = Path(__file__).resolve().parents[1] / "fixtures" / "runner" / "bad-yaml" / "workflowtemplate.yaml"
+# Not .yaml: yamllint checks every .yaml file of the repo, and this one must not parse.
+BAD = Path(__file__).resolve().parents[1] / "fixtures" / "runner" / "bad-yaml" / "two-documents.txt"
 
 
 def test_a_parse_error_in_a_later_document_gives_the_file_s_line(repo, tmp_path):
