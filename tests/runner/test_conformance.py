@@ -13,9 +13,10 @@ exist, the line saying Argo would never finish (`hang`, exit 3), ordering
 
 The cases run concurrently (four CLI processes at a time): each is its own
 workflow with its own state directory, as separate `argo submit`s would be.
-They run twice, with the step server and with `--step-server off`: the outcome
-is Argo's either way (the server forks only `python -m/-c` pods; its own cases
-are tests/runner/test_step_server.py).
+They run once, as the runner runs by default: every case's pods are `sh -c`,
+which the step server never forks (nor starts for), so a second run with
+`--step-server off` would run the same processes again. The server's own cases,
+forked pods against plain ones, are tests/runner/test_step_server.py.
 """
 
 from __future__ import annotations
@@ -36,22 +37,20 @@ CASES = sorted(p.name for p in CONFORMANCE.iterdir() if (p / "expected.yaml").is
 NAME = "wf"
 
 
-def run_case(case: str, root: Path, repo: Path, step_server: str) -> tuple[subprocess.CompletedProcess, Path]:
+def run_case(case: str, root: Path, repo: Path) -> tuple[subprocess.CompletedProcess, Path]:
     state = root / case
     expected = yaml.safe_load((CONFORMANCE / case / "expected.yaml").read_text())
     argv = [sys.executable, "-m", "gitops.runner", "--file", str(CONFORMANCE / case / "workflowtemplate.yaml")]
-    argv += ["--state-dir", str(state), "--name", NAME, "--output", "json", "--step-server", step_server]
+    argv += ["--state-dir", str(state), "--name", NAME, "--output", "json"]
     argv += expected.get("args", [])
     return subprocess.run(argv, capture_output=True, text=True, cwd=repo, timeout=120), state
 
 
-# Both ways the runner can start a pod: with the step server (the default) and a plain process per pod.
-@pytest.fixture(scope="module", params=["step-server-on", "step-server-off"])
-def results(request, tmp_path_factory, repo):
+@pytest.fixture(scope="module")
+def results(tmp_path_factory, repo):
     root = tmp_path_factory.mktemp("conformance")
-    mode = request.param.rsplit("-", 1)[1]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        futures = {case: pool.submit(run_case, case, root, repo, mode) for case in CASES}
+        futures = {case: pool.submit(run_case, case, root, repo) for case in CASES}
         return {case: future.result() for case, future in futures.items()}
 
 
@@ -71,6 +70,8 @@ def text(value: str) -> str:
 
 def test_there_are_at_least_thirty_cases_each_saying_why():
     assert len(CASES) >= 30
+    sh_only = [c for c in CASES if "python" not in (CONFORMANCE / c / "workflowtemplate.yaml").read_text()]
+    assert sh_only == CASES, "a python pod is forked by the step server: run such a case with it on and off"
     for case in CASES:
         why = yaml.safe_load((CONFORMANCE / case / "expected.yaml").read_text())["why"]
         assert ".go" in why, f"{case}: `why` names no controller source file"

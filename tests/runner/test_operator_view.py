@@ -3,6 +3,7 @@ says where it stopped (exit 130, no traceback); a failed step's summary line is 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -14,44 +15,54 @@ from pathlib import Path
 
 import pytest
 
+from tests.runner.processes import processes_under, step_server_pid
+
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 
 
 def runner(state: Path, *args: str, **popen) -> subprocess.Popen:
+    """The runner on the dev overlay, its $TMPDIR (so the step server's home) beside `state`."""
+    (state.parent / "tmp").mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(
         [sys.executable, "-m", "gitops.runner", "--repo", str(REPO), "--state-dir", str(state), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd=REPO,
+        env={**os.environ, "TMPDIR": str(state.parent / "tmp")},
         **popen,
     )
 
 
-def processes_under(directory: Path) -> list[str]:
-    """Command lines of live processes that name `directory` (the run's pods and servers do)."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if str(directory) in cmdline:
-            found.append(cmdline)
-    return found
+def closed(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    except ConnectionRefusedError:
+        return True
+    return False
 
 
-def test_ctrl_c_stops_the_step_and_the_servers_and_says_where_it_stopped(tmp_path):
+@pytest.mark.parametrize(
+    "serving",
+    [
+        pytest.param(False, id="no-serve"),
+        pytest.param(True, id="serving"),  # make demo's path: MLServer is up for the sync while train runs
+    ],
+)
+def test_ctrl_c_stops_the_step_and_the_servers_and_says_where_it_stopped(tmp_path, serving):
     state = tmp_path / ".local"
     # Its own process group, as a terminal's foreground job: Ctrl-C is SIGINT to that group.
     # Enough trees that train is still fitting when Ctrl-C comes, with the step server's preloaded imports too.
-    run = runner(state, "--no-serve", "-p", "n-estimators=20000", start_new_session=True)
+    args = ["-p", "n-estimators=20000", *([] if serving else ["--no-serve"])]
+    run = runner(state, *args, start_new_session=True)
     lines = []
     for line in run.stdout:
         lines.append(line)
         if line.strip().startswith("● train"):
             break
+    server = step_server_pid(tmp_path / "tmp")
+    assert server is not None, "".join(lines)  # started with the run, before train
     time.sleep(1)  # train is importing or fitting
     os.killpg(run.pid, signal.SIGINT)
     out, err = run.communicate(timeout=60)
@@ -64,9 +75,11 @@ def test_ctrl_c_stops_the_step_and_the_servers_and_says_where_it_stopped(tmp_pat
         "halfway is finished or redone by the next run)"
     )
     port = re.search(r"127\.0\.0\.1:(\d+)", (run_dir / "pushgateway.log").read_text()).group(1)
-    with pytest.raises(ConnectionRefusedError):
-        socket.create_connection(("127.0.0.1", int(port)), timeout=2)
-    assert processes_under(run_dir) == []
+    assert closed(int(port))
+    if serving:
+        assert closed(json.loads((run_dir / "mlserver" / "settings.json").read_text())["http_port"])
+    assert not Path(f"/proc/{server}").exists()  # the step server, reaped by the runner
+    assert processes_under(tmp_path) == []
     assert '"message": "interrupted (Ctrl-C) while running the workflow (step train, attempt 1)"' in (
         (run_dir / "workflow.json").read_text()
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from gitops.runner import remote
@@ -15,6 +17,16 @@ def repo(tmp_path, monkeypatch):
     for key, value in GIT_ENV.items():
         monkeypatch.setenv(key, value)
     return make_repo(tmp_path)
+
+
+def deploy_there(bare, tmp_path, path: str, text: str) -> None:
+    """What a demo run's merged deploy does to the remote's main: a commit writing `path`."""
+    work = tmp_path / "work"
+    git(tmp_path, "clone", "-q", str(bare), str(work))
+    write(work, path, text)
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "deploy: a pin")
+    git(work, "push", "-q", "origin", "HEAD:main")
 
 
 def test_the_first_run_creates_it_from_head(repo, tmp_path):
@@ -34,12 +46,7 @@ def test_a_new_commit_fast_forwards_it_and_a_pin_merged_there_is_kept(repo, tmp_
     assert remote.up_to_date(repo, bare, "main") == f"fast-forwarded to {head[:12]}"
     assert remote.up_to_date(repo, bare, "main") == f"already holds {head[:12]}"
     # A demo run merged a deploy there; then the user commits again: both survive.
-    work = tmp_path / "work"
-    git(tmp_path, "clone", "-q", str(bare), str(work))
-    write(work, "deployed.txt", "pin\n")
-    git(work, "add", "-A")
-    git(work, "commit", "-q", "-m", "deploy: a pin")
-    git(work, "push", "-q", "origin", "HEAD:main")
+    deploy_there(bare, tmp_path, "deployed.txt", "pin\n")
     write(repo, "notes.txt", "2\n")
     git(repo, "commit", "-q", "-am", "another change")
     assert remote.up_to_date(repo, bare, "main").startswith("merged ")
@@ -68,3 +75,23 @@ def test_a_run_refuses_uncommitted_changes_to_what_it_renders_or_runs(repo, path
         f"{repo}: uncommitted changes in {path}: the local remote only sees commits, so the sync would render "
         "something else than the steps run (fix: commit them, or stash them)"
     )
+
+
+def test_a_head_that_does_not_merge_with_the_pins_there_is_one_line_with_a_command_that_fixes_it(repo, tmp_path):
+    bare = tmp_path / "remote.git"
+    remote.up_to_date(repo, bare, "main")
+    deploy_there(bare, tmp_path, "notes.txt", "the remote's\n")
+    write(repo, "notes.txt", "the checkout's\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "a change")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    with pytest.raises(RunnerError) as err:
+        remote.up_to_date(repo, bare, "main")
+    assert str(err.value) == (
+        f"{bare}: this checkout's HEAD {head[:12]} does not merge with the pins earlier runs merged (CONFLICT "
+        f"(add/add): Merge conflict in notes.txt) (fix: rm -rf {bare} to have the next run recreate it from HEAD, "
+        f"or git pull {bare} main into your branch)"
+    )
+    # The fix works: the next run recreates it from HEAD.
+    subprocess.run(["rm", "-rf", str(bare)], check=True)
+    assert remote.up_to_date(repo, bare, "main") == f"created from {head[:12]}"

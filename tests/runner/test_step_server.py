@@ -2,22 +2,29 @@
 
 tests/fixtures/runner/step-server.yaml runs python pods (-c and -m) through the CLI twice, with
 `--step-server off` (a plain process per pod) and `on`, each in its own state directory; the records,
-each pod's logs and the files it left must be the same. Two differences are by design, and named here:
+each pod's logs and the files it left must be the same. Differences by design (zygote.py's docstring):
 a forked pod starts as if it had imported the step image's libraries, so MLflow's import-time telemetry
-file is in its $HOME and scikit-learn's KMP_* variables in its environment even when its own program
-never imports them.
+file is in its $HOME, scikit-learn's KMP_* variables in its environment and the libraries' warnings
+filters installed even when its own program never imports them; forked pods share the server's hash
+seed; /proc/<pid>/cmdline shows the server's bootstrap line; the runner stays a child subreaper.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+
+from tests.runner.processes import processes_pids_under, step_server_pid
 
 WORKFLOW = Path(__file__).resolve().parents[1] / "fixtures" / "runner" / "step-server.yaml"
 ZYGOTE = Path(__file__).resolve().parents[2] / "src" / "gitops" / "runner" / "zygote.py"
@@ -27,7 +34,7 @@ RANDOM = {"draw", "seen"}  # a random number; compared on its own below
 # What a forked pod has because the server imported the step image's libraries (see the module's doc).
 IMPORTED_BY_THE_SERVER_ENV = {"KMP_DUPLICATE_LIB_OK", "KMP_INIT_AT_FORK"}
 TELEMETRY = ".config/mlflow/telemetry.json"
-PLAIN_IN_BOTH = ("-sets-an-imported-variable", "-passes-a-flag")  # the server refuses these two
+PLAIN_IN_BOTH = ("-sets-an-imported-variable", "-passes-a-flag", "-sets-a-numpy-variable")  # refused
 
 
 def run(repo: Path, state: Path, mode: str, file: Path = WORKFLOW) -> subprocess.CompletedProcess:
@@ -117,6 +124,11 @@ def test_a_pod_does_not_see_what_the_one_before_it_left(runs):
     assert (seen["argv"], seen["path0"], seen["name"], seen["stdin"]) == (["-c", "first", "second"], "", "__main__", "")
     assert (seen["cwd"], seen["home"], seen["tmp"]) == (str(pod), str(pod / "volumes/tmp"), str(pod / "volumes/tmp"))
     assert "RUNNER_ONLY" not in seen["environ"] and "STEP_SETTING" in seen["environ"]
+    # Nothing of the server's open (its socket, its log) or blocked; ignored what Python ignores at start.
+    assert (seen["fds"], seen["blocked"], seen["ignored"]) == ([0, 1, 2], [], [signal.SIGPIPE, signal.SIGXFSZ])
+    ours = os.umask(0)
+    os.umask(ours)
+    assert seen["umask"] == ours  # the runner's (this test's), as a plain process inherits it
     plain = json.loads((outputs(plain_dir, "looks-for-it") / "seen").read_text())
     seen["environ"] = [k for k in seen["environ"] if k not in IMPORTED_BY_THE_SERVER_ENV]
     assert normalized(seen, forked_dir) == normalized(plain, plain_dir)
@@ -129,6 +141,7 @@ def test_the_server_forks_what_it_can_and_says_why_not(runs):
     line = next(ln for ln in proc.stderr.splitlines() if ln.startswith("  step server"))
     assert re.search(r"10 pod\(s\) forked from one interpreter .* once \(\d+\.\d s\); plain processes: ", line)
     assert "wf[3].sets-an-imported-variable: the pod sets SKLEARN_ASSUME_FINITE differently" in line
+    assert "wf[3].sets-a-numpy-variable: the pod sets NPY_NUM_BUILD_JOBS differently from the server" in line
     assert "passes-a-flag" not in line  # `python -I -c` is no command the server forks: not asked
     assert "step server" not in runs["off"][0].stderr
 
@@ -138,22 +151,22 @@ def test_a_workflow_without_python_pods_starts_no_server(repo, tmp_path):
     assert "step server" not in proc.stderr
 
 
-BESIDE_A_RUNNING_POD = """
-apiVersion: argoproj.io/v1alpha1
-kind: WorkflowTemplate
-metadata: {name: beside}
-spec:
-  entrypoint: main
-  templates:
-    - name: main
-      steps:
-        - - {name: runs-first, template: sh}
-          - {name: starts-beside-it, template: py}
-    - name: sh
-      container: {image: ghcr.io/example-org/pipeline-steps:0.1.0, command: [sh, -c, "sleep 0.3"]}
-    - name: py
-      container: {image: ghcr.io/example-org/pipeline-steps:0.1.0, command: [python, -c, "print('ran')"]}
-"""
+def py_and_sh(groups: list[list[tuple[str, str]]], sleep: str) -> str:
+    """A WorkflowTemplate whose steps run, group after group, `py` (a python pod) and `sh` (a sleep) pods."""
+    image = "ghcr.io/example-org/pipeline-steps:0.1.0"
+    steps = [[{"name": name, "template": template} for name, template in group] for group in groups]
+    templates = [
+        {"name": "main", "steps": steps},
+        {"name": "py", "container": {"image": image, "command": ["python", "-c", "print('ran')"]}},
+        {"name": "sh", "container": {"image": image, "command": ["sh", "-c", f"sleep {sleep}"]}},
+    ]
+    body = {"entrypoint": "main", "templates": templates}
+    return json.dumps(
+        {"apiVersion": "argoproj.io/v1alpha1", "kind": "WorkflowTemplate", "metadata": {"name": "t"}, "spec": body}
+    )
+
+
+BESIDE_A_RUNNING_POD = py_and_sh([[("runs-first", "sh"), ("starts-beside-it", "py")]], "0.3")
 
 
 def test_a_pod_started_beside_a_running_one_does_not_wait_for_the_server(repo, tmp_path):
@@ -192,6 +205,38 @@ def test_a_library_that_keeps_home_from_its_import_makes_home_a_variable_no_pod_
     assert done.stdout.splitlines()[-1] == "the pod sets HOME differently from the server, and the imports read them"
 
 
+THREADS_PROBE = """
+import _thread, importlib.util, sys, threading, time
+spec = importlib.util.spec_from_file_location('zygote', sys.argv[1])
+zygote = importlib.util.module_from_spec(spec); spec.loader.exec_module(zygote)
+pod = {'argv': [sys.executable, '-c', 'pass'], 'cwd': '/', 'env': {}}
+print(repr(zygote.refusal(pod, {}, set())))
+named = _thread.allocate_lock(); named.acquire()
+def grpc_like():  # a native library's thread naming itself: threading never sees it
+    with open(f'/proc/self/task/{threading.get_native_id()}/comm', 'w') as comm:
+        comm.write('grpc_worker')
+    named.release(); time.sleep(60)
+_thread.start_new_thread(grpc_like, ())
+named.acquire()
+print(zygote.refusal(pod, {}, set()))
+_thread.start_new_thread(time.sleep, (60,))  # one keeping the process's name, and no OpenBLAS loaded
+time.sleep(0.2)
+print(zygote.refusal(pod, {}, set()))
+"""
+
+
+def test_a_thread_that_is_neither_python_s_nor_a_known_native_one_makes_pods_run_plain():
+    """threading.active_count() sees neither: the server counts /proc/self/task against the known ones."""
+    done = subprocess.run([sys.executable, "-c", THREADS_PROBE, str(ZYGOTE)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    own = Path("/proc/self/comm").read_text().strip()  # this interpreter's name: the probe's too
+    assert done.stdout.splitlines() == [
+        "''",
+        "the server has threads no preloaded library accounts for (grpc_worker); forking now is unsafe",
+        f"the server has threads no preloaded library accounts for (grpc_worker, {own}); forking now is unsafe",
+    ]
+
+
 def test_a_bad_gitops_step_server_value_is_one_line_and_exit_2(repo, tmp_path):
     argv = [sys.executable, "-m", "gitops.runner", "--file", str(WORKFLOW), "--state-dir", str(tmp_path)]
     done = subprocess.run(
@@ -202,3 +247,110 @@ def test_a_bad_gitops_step_server_value_is_one_line_and_exit_2(repo, tmp_path):
         "gitops.runner: error: GITOPS_STEP_SERVER=yes: expected on or off (fix: unset it, or set on or off)"
     )
     assert not (tmp_path / "runs").exists()
+
+
+@pytest.fixture
+def talking_to_a_fake(tmp_path, monkeypatch):
+    """A StepServer whose server is this test, speaking the protocol over a socketpair (its process a sleep)."""
+    from gitops.runner import step_server
+
+    monkeypatch.setattr(step_server, "READY_TIMEOUT_S", 0.3)
+    ours, theirs = socket.socketpair()
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "step-server.log").write_text("")
+    stand_in = subprocess.Popen(["sleep", "60"])
+    server = step_server.StepServer(stand_in, ours, {}, home)
+    server.keep_log(tmp_path / "step-server.log")
+    theirs.sendall(b'{"ready": true, "seconds": 0.5, "environ": {}}\n')
+    yield server, theirs
+    server.stop()
+    theirs.close()
+
+
+def spawn(server, name: str):
+    return server.spawn(name, [sys.executable, "-c", "pass"], {}, "/", Path("/dev/null"), Path("/dev/null"))
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        pytest.param(None, "no answer to first's request within 0.3 s", id="too-late"),
+        pytest.param(b"forked it\n", "a bad answer to first's request: 'forked it'", id="a-bad-line"),
+        pytest.param(b'["pid", 7]\n', "a bad answer to first's request: '[\"pid\", 7]'", id="not-an-object"),
+    ],
+)
+def test_a_server_that_answers_late_or_badly_is_stopped_and_never_asked_again(talking_to_a_fake, answer, problem):
+    """Its late answer would otherwise be read as the next pod's: that pod would run twice, under a wrong pid."""
+    server, theirs = talking_to_a_fake
+    if answer is not None:
+        theirs.sendall(answer)
+    assert spawn(server, "first") is None  # runs plain
+    assert (server.ready, server.problem) == (False, problem)
+    assert server.process.returncode is not None and server.conn.fileno() == -1  # stopped, hung up
+    assert not server.home.exists() and server.kept_log.is_file()
+    with contextlib.suppress(OSError):
+        theirs.sendall(b'{"pid": 12345}\n')  # the late answer: nobody reads it
+    assert spawn(server, "second") is None
+    assert theirs.recv(65536).startswith(b'{"name": "first"')  # asked once, and never again
+    assert theirs.recv(65536) == b""
+    assert server.describe() == f"unavailable ({problem}); every pod ran as a plain process"
+
+
+def test_a_server_that_stops_answering_after_forking_says_so(talking_to_a_fake):
+    server, theirs = talking_to_a_fake
+    theirs.sendall(b'{"pid": %d}\n' % os.getpid())
+    assert spawn(server, "first").pid == os.getpid()
+    assert spawn(server, "second") is None
+    assert server.describe() == (
+        "1 pod(s) forked from one interpreter that imported the step image's libraries once (0.5 s); then it "
+        "stopped (no answer to second's request within 0.3 s): every later pod ran as a plain process"
+    )
+
+
+ONE_PYTHON_POD = py_and_sh([[("one", "py")]], "0")
+NO_SUBREAPER = (
+    "import sys; from gitops.runner import step_server; "
+    "step_server._become_subreaper = lambda: 'prctl(PR_SET_CHILD_SUBREAPER) failed: Operation not permitted'; "
+    "from gitops.runner.__main__ import main; sys.exit(main(sys.argv[1:]))"
+)
+
+
+def test_a_server_that_cannot_start_is_named_in_the_summary_and_every_pod_runs_plain(repo, tmp_path):
+    workflow = tmp_path / "one.yaml"
+    workflow.write_text(ONE_PYTHON_POD)
+    argv = [sys.executable, "-c", NO_SUBREAPER, "--file", str(workflow), "--state-dir", str(tmp_path / "state")]
+    done = subprocess.run(argv, capture_output=True, text=True, cwd=repo, timeout=120)
+    assert done.returncode == 0, done.stderr
+    line = next(ln for ln in done.stdout.splitlines() if ln.strip().startswith("step server"))
+    assert line.split(None, 2)[2] == (
+        "unavailable (prctl(PR_SET_CHILD_SUBREAPER) failed: Operation not permitted); every pod ran as a plain process"
+    )
+
+
+THEN_WAITS = py_and_sh([[("forked", "py")], [("waits", "sh")]], "60")
+
+
+def test_a_runner_killed_outright_leaves_no_step_server_home_behind(repo, tmp_path):
+    """SIGKILL runs no finally: the server reads the hang-up and removes its own home."""
+    workflow = tmp_path / "waits.yaml"
+    workflow.write_text(THEN_WAITS)
+    (tmp_path / "tmp").mkdir()
+    argv = [sys.executable, "-m", "gitops.runner", "--file", str(workflow), "--state-dir", str(tmp_path / "state")]
+    env = {**os.environ, "TMPDIR": str(tmp_path / "tmp")}
+    run = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, cwd=repo, env=env)
+    try:
+        for line in run.stdout:
+            if "● waits" in line:
+                break
+        server = step_server_pid(tmp_path / "tmp")
+        assert server is not None
+        run.kill()
+        run.wait()
+        deadline = time.monotonic() + 30
+        while any((tmp_path / "tmp").iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert list((tmp_path / "tmp").iterdir()) == []
+    finally:
+        for pid in processes_pids_under(tmp_path / "state"):  # the orphaned `sleep 60` pod
+            os.kill(pid, signal.SIGKILL)

@@ -12,8 +12,10 @@ stdout (the live view then goes to stderr).
 
 Exit 0: the workflow (and the local sync) succeeded. 1: it ran and failed.
 2: it cannot run faithfully here, or Argo would refuse it (the message names the
-field), or bad usage. 3: Argo would leave it Running forever (the message says
-which node waits on what); the record shows where it stopped.
+field), or bad usage, or a local service or input (secrets, the MLflow store) failed:
+one line says which and the fix. 3: Argo would leave it Running forever (the
+message says which node waits on what); the record shows where it stopped.
+130: interrupted (Ctrl-C); the servers the run started are stopped.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from typing import Any, TextIO
 from gitops.argo.arguments import GlobalParameterError
 from gitops.core import kustomize as render
 from gitops.core import layout, yamlio
-from gitops.runner import drift_sample, local_pod, localenv, step_server, summary, sync, wording, workflow
+from gitops.runner import drift_sample, local_pod, localenv, services, step_server, summary, sync, wording, workflow
 from gitops.runner.errors import RunnerError
 from gitops.runner.operator import Hang
 from gitops.runner.tree import LiveTree
@@ -112,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     progress = Progress()
     try:
         return _run(args, repo, state, progress, server)
-    except (RunnerError, render.RenderError) as err:
+    except (RunnerError, render.RenderError, services.ServiceError) as err:
         print(f"runner: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -130,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 130
     finally:
+        if progress.env is not None:  # whatever ended the run: no server of it outlives it
+            progress.env.stop()
         if server is not None:
             server.stop()
 
@@ -140,7 +144,7 @@ def _step_extra(args: argparse.Namespace, repo: Path) -> dict[str, str]:
     return {"PR_PROVIDER": "none", "PYTHONPATH": str(repo / "src")} if args.file is None else {}
 
 
-def _start_step_server(extra: dict[str, str]) -> step_server.StepServer | None:
+def _start_step_server(extra: dict[str, str]) -> step_server.StepServer:
     home = Path(tempfile.mkdtemp(prefix="gitops-step-server-"))
     return step_server.StepServer.start({**local_pod.base_environment(home), **extra}, home)
 
@@ -157,7 +161,7 @@ def _documents(args: argparse.Namespace, repo: Path) -> tuple[list[dict[str, Any
         text, source = render.build(repo / args.overlay, repo).text, args.overlay
     bodies, errors = yamlio.load_documents(text)
     if errors:
-        raise RunnerError(f"{source}: cannot parse it: {errors[0].message}")
+        raise RunnerError(f"{source}: cannot parse it: {errors[0].message} (fix: {errors[0].fix(source)})")
     return [b for b in bodies if isinstance(b, dict)], source
 
 
@@ -174,6 +178,8 @@ def _run(
     parameters = dict(p.split("=", 1) for p in args.parameter)
     plan = workflow.prepare(docs, doc, parameters)  # every refusal, before any service or process starts
     wf_name = args.name or workflow.workflow_name(plan)
+    secrets_file = args.secrets_file or state / "secrets.env"
+    secrets = localenv.read_secrets(secrets_file)  # a bad line refuses the run before anything starts
     run_dir = state / "runs" / f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{wf_name}"
     run_dir.mkdir(parents=True)
     progress.run_dir, progress.stage = run_dir, "starting the local services"
@@ -205,10 +211,9 @@ def _run(
             )
             overrides["DRIFT_INPUT_URI"] = str(sample)
             env.notes.append(f"drift input: a generated {args.drift_sample} sample, {sample}")
-    secrets_file = args.secrets_file or state / "secrets.env"
     cluster = local_pod.Cluster(
         workflow.config_maps(docs),
-        localenv.read_secrets(secrets_file),
+        secrets,
         overrides,
         extra=extra,
         pod_fields={"metadata.namespace": plan.namespace},

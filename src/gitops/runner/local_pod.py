@@ -35,14 +35,13 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gitops.runner.errors import RunnerError
-from gitops.runner.step_server import ForkedPod, StepServer
+from gitops.runner.step_server import ForkedPod, StepServer, host_argv
 
 DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
 KILL_GRACE_S = 5.0  # SIGTERM, then SIGKILL: a short stand-in for terminationGracePeriodSeconds
@@ -210,9 +209,7 @@ def start(
         script = pod_dir / "script"
         script.write_text(remap(container.get("source", ""), mapped))
         argv.append(str(script))
-    # Only now the interpreter: a host path, never one of the pod's (the venv may itself live under /tmp).
-    if argv and argv[0] in ("python", "python3"):
-        argv[0] = sys.executable
+    argv = host_argv(argv)  # only now: the interpreter's path is the host's, never remapped into the pod's
     tmp = mapped.get("/tmp", pod_dir / "tmp")
     tmp.mkdir(parents=True, exist_ok=True)
     full_env = {**base_environment(tmp), **env}

@@ -8,12 +8,14 @@ second run sees the first run's registry, deployed pin and alias, and
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gitops.runner import remote, services
+from gitops.runner.errors import RunnerError
 
 SECRETS_HELP = "lines of SECRET_NAME/KEY=value"
 
@@ -51,10 +53,40 @@ def ensure_experiment(tracking_uri: str, name: str, artifacts: Path) -> None:
         return
     from mlflow import MlflowClient
 
-    client = MlflowClient(tracking_uri)
-    if client.get_experiment_by_name(name) is None:
-        artifacts.mkdir(parents=True, exist_ok=True)
-        client.create_experiment(name, artifact_location=artifacts.resolve().as_uri())
+    try:
+        client = MlflowClient(tracking_uri)
+        if client.get_experiment_by_name(name) is None:
+            artifacts.mkdir(parents=True, exist_ok=True)
+            client.create_experiment(name, artifact_location=artifacts.resolve().as_uri())
+    except Exception as err:  # noqa: BLE001 - MLflow's errors end in a library URL: say the cause instead
+        raise RunnerError(
+            f"{tracking_uri}: cannot create the experiment {name}: {_root_cause(err)} (fix: make the store "
+            "reachable and writable, or pass --tracking-uri)"
+        ) from None
+
+
+def _root_cause(err: BaseException) -> str:
+    """The innermost exception's first line (SQLAlchemy wraps sqlite3's words in a URL and a retry count)."""
+    while (err.__cause__ or err.__context__) is not None:
+        err = err.__cause__ or err.__context__
+    return (str(err).strip().splitlines() or [type(err).__name__])[0]
+
+
+def check_store(tracking_uri: str) -> None:
+    """A local SQLite store MLflow could not open fails before any server starts, in one line: MLflow
+    itself retries for a minute and a half and ends in a 180-line traceback."""
+    if not tracking_uri.startswith("sqlite:///"):
+        return
+    db = Path(tracking_uri.removeprefix("sqlite:///").split("?")[0])
+    if db.exists() and not db.is_file():
+        raise RunnerError(f"{db}: the MLflow database is not a file (fix: move it away, or pass --tracking-uri)")
+    target = db if db.exists() else db.parent
+    if not os.access(target, os.W_OK):  # also a read-only mount, where root's access() says no too
+        what = "write to it" if db.exists() else f"create {db.name} there"
+        raise RunnerError(
+            f"{target}: not writable, so MLflow cannot {what} (fix: make {target} writable, or pass --state-dir "
+            "on a writable disk)"
+        )
 
 
 def _experiment_in_sqlite(tracking_uri: str, name: str) -> bool:
@@ -79,8 +111,11 @@ def read_secrets(path: Path) -> dict[str, dict[str, str]]:
             continue
         key, sep, value = line.partition("=")
         name, slash, item = key.strip().partition("/")
-        if not sep or not slash:
-            raise ValueError(f"{path}:{number}: expected {SECRETS_HELP}")
+        if not sep or not slash:  # the line itself is not echoed: it may hold a secret
+            raise RunnerError(
+                f"{path}:{number}: not a secret line: expected {SECRETS_HELP} (fix: write it as NAME/KEY=value, "
+                "or start it with # to comment it out)"
+            )
         out.setdefault(name, {})[item] = value
     return out
 
@@ -89,11 +124,17 @@ def start(
     repo: Path, state: Path, tracking_uri: str | None, experiment: str, base: str, run_dir: Path, serve: bool = False
 ) -> LocalEnv:
     """The stand-ins a run needs; with `serve`, MLServer too, starting now so that it is up by the sync."""
-    state.mkdir(parents=True, exist_ok=True)
     db = state / "mlflow" / "mlflow.db"
-    db.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise RunnerError(
+            f"{err.filename}: cannot create the local state: {err.strerror} (fix: make it a writable directory, or "
+            "pass --state-dir elsewhere)"
+        ) from None
     remote.refuse_uncommitted(repo, "dev")
     env = LocalEnv(state, tracking_uri or f"sqlite:///{db.resolve()}", state / "remote.git")
+    check_store(env.tracking_uri)
     if services.pushgateway_installed():  # it starts while git and the experiment check run
         env.pushgateway = services.start_pushgateway(run_dir / "pushgateway.log", wait=False)
     if serve:

@@ -67,10 +67,13 @@ def up_to_date(repo: Path, remote: Path, base: str) -> str:
         _git(Path(tmp), "clone", "-q", "-b", base, str(remote), str(work))
         merged = _git(work, *IDENTITY, "merge", "-q", "--no-edit", "origin/checkout/head", check=False)
         if merged.returncode != 0:
+            said = (merged.stdout + merged.stderr).splitlines()
+            cause = next((ln for ln in said if ln.startswith("CONFLICT")), said[-1] if said else "no output")
+            # Removing it loses only the demo's merged pins: the next run recreates it from HEAD.
             raise RunnerError(
                 f"{remote}: this checkout's HEAD {head[:12]} does not merge with the pins earlier runs merged "
-                f"({merged.stdout.strip() or merged.stderr.strip()}) (fix: make clean-local, or merge {base} of "
-                f"{remote} into your branch)"
+                f"({cause.strip()}) (fix: rm -rf {remote} to have the next run recreate it from HEAD, or "
+                f"git pull {remote} {base} into your branch)"
             )
         _git(work, "push", "-q", "origin", f"HEAD:refs/heads/{base}")
     return f"merged {head[:12]} beside the pins earlier runs merged"

@@ -26,7 +26,7 @@ READY_POLL_S = 0.02  # the Pushgateway is ready in tens of milliseconds: a coars
 
 
 class ServiceError(Exception):
-    """A local service did not start; the message carries the end of its log."""
+    """A local service did not start or refused a model: one line, naming its log (the detail is there)."""
 
 
 def free_port() -> int:
@@ -50,14 +50,29 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise ServiceError(
-                    f"{self.process.args[0]} exited with {self.process.returncode}:\n{self.log.read_text()[-2000:]}"
+                    f"{self.name} exited with {self.process.returncode} before it was ready: {self.last_log_line()} "
+                    f"(log: {self.log}) (fix: remove the cause its log names, then run again)"
                 )
             with contextlib.suppress(requests.RequestException):
                 if requests.get(self.url + self.health, timeout=2).status_code == 200:
                     return self
             time.sleep(READY_POLL_S)
         self.stop()
-        raise ServiceError(f"{self.process.args[0]} not healthy after {self.timeout}s:\n{self.log.read_text()[-2000:]}")
+        raise ServiceError(
+            f"{self.name} not ready on {self.url}{self.health} after {self.timeout:g} s (log: {self.log}) (fix: "
+            "see its log; on a busy machine, run again)"
+        )
+
+    @property
+    def name(self) -> str:
+        return Path(self.process.args[0]).name
+
+    def last_log_line(self) -> str:
+        try:
+            lines = [line.strip() for line in self.log.read_text(errors="replace").splitlines() if line.strip()]
+        except OSError:
+            lines = []
+        return lines[-1][:300] if lines else "no output"
 
     def terminate(self) -> None:
         """SIGTERM to the whole process group (the server and any worker it forked), without waiting."""
@@ -147,6 +162,12 @@ def serve(server: Server, name: str, uri: str) -> None:
     )
     response = requests.post(f"{server.url}/v2/repository/models/{name}/load", timeout=120)
     if response.status_code != 200:
+        try:
+            detail = str(response.json().get("error") or response.text)
+        except ValueError:
+            detail = response.text
+        detail = " ".join(detail.split())[:300] or "no detail"  # one line: the whole story is in the log
         raise ServiceError(
-            f"MLServer could not load {uri} as {name}: HTTP {response.status_code} {response.text[:300]}"
+            f"MLServer could not load {uri} as {name}: HTTP {response.status_code} {detail} (log: {server.log}) "
+            "(fix: pin a model version the registry holds, in the environment's pin file, then run again)"
         )

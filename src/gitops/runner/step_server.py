@@ -9,8 +9,9 @@ group at a deadline and reads its exit status as it does for a plain process (Fo
 subset the runner uses).
 
 Whatever the server cannot run as a fresh interpreter would (zygote.py says what) it answers "plain",
-and `spawn` returns None: the caller starts a plain process. `--step-server off` (or
-GITOPS_STEP_SERVER=off) runs every pod as a plain process.
+and `spawn` returns None: the caller starts a plain process. A server that cannot start, or that stops
+answering in time or answers nonsense, is stopped and never asked again: every later pod runs plain, and
+the summary says why. `--step-server off` (or GITOPS_STEP_SERVER=off) runs every pod as a plain process.
 """
 
 from __future__ import annotations
@@ -62,10 +63,14 @@ class ForkedPod:
         return self.returncode
 
 
+class _Broken(Exception):
+    """The server's answer never came, or was no JSON line: what it sends later can match no request."""
+
+
 @dataclass
 class StepServer:
-    process: subprocess.Popen
-    conn: socket.socket
+    process: subprocess.Popen | None  # None: it could not start (problem says why)
+    conn: socket.socket | None
     base_env: dict[str, str]
     home: Path  # its cwd, HOME and TMPDIR, and its log: removed when it stops
     kept_log: Path | None = None
@@ -75,17 +80,21 @@ class StepServer:
     preload_seconds: float = 0.0
     forked: int = 0
     plain: list[str] = field(default_factory=list)
+    stopped: bool = False
+    received: bytes = b""  # read from the connection, not yet a whole line
 
     @property
     def log(self) -> Path:
         return self.home / "step-server.log"
 
     @classmethod
-    def start(cls, base_env: dict[str, str], home: Path) -> StepServer | None:
-        """Start importing now; None where forking cannot keep a pod a child of the runner."""
-        if not hasattr(os, "fork") or not _become_subreaper():
+    def start(cls, base_env: dict[str, str], home: Path) -> StepServer:
+        """Start importing now. Where forking cannot keep a pod a child of the runner, a server that is
+        not there (ready False, with the reason): every pod runs plain and the summary says why."""
+        why = "this platform has no fork" if not hasattr(os, "fork") else _become_subreaper()
+        if why:
             shutil.rmtree(home, ignore_errors=True)
-            return None
+            return cls(None, None, base_env, home, ready=False, problem=why, stopped=True)
         ours, theirs = socket.socketpair()
         with (home / "step-server.log").open("wb") as out:
             process = subprocess.Popen(
@@ -107,15 +116,19 @@ class StepServer:
         if self.ready is None:
             if until is not None and not select.select([self.conn], [], [], max(0.0, until - time.time()))[0]:
                 return False  # not yet: this pod runs as a plain process, the server serves the next ones
-            message = self._receive(READY_TIMEOUT_S)
-            self.ready = bool(message.get("ready"))
-            if self.ready:
+            try:
+                message = self._receive("its imports")
+            except _Broken as err:
+                self._give_up(str(err))
+                return False
+            if message.get("ready"):
+                self.ready = True
                 self.preload_seconds = message["seconds"]
                 started = message["environ"]
                 self.additions = {k: v for k, v in started.items() if self.base_env.get(k) != v}
             else:
-                self.problem = message.get("error") or f"no answer (its log: {self.kept_log or self.log})"
-        return self.ready
+                self._give_up(message.get("error") or f"no answer (its log: {self.kept_log or self.log})")
+        return bool(self.ready)
 
     def spawn(
         self,
@@ -130,10 +143,11 @@ class StepServer:
         """A ForkedPod running `argv`, or None: then the caller starts a plain process. While the server is
         still importing, this waits for it until `ready_by` at most: a caller with other pods to watch
         must not sleep past their ends and deadlines."""
-        if not forkable(argv):
-            return None  # a plain process, as always: nothing to tell
+        if not forkable(argv) or self.ready is False:
+            return None  # a plain process, as always (or since the server stopped: describe says why)
         if not self._await_ready(ready_by):
-            self.plain.append(f"{name}: the server was still importing")
+            if self.ready is None:
+                self.plain.append(f"{name}: the server was still importing")
             return None
         request = {
             "name": name,
@@ -145,37 +159,54 @@ class StepServer:
         }
         try:
             self.conn.sendall((json.dumps(request) + "\n").encode())
-            answer = self._receive(READY_TIMEOUT_S)
+            answer = self._receive(f"{name}'s request")
         except OSError as err:
             answer = {"plain": f"the server is gone ({err.strerror})"}
-        if "pid" not in answer:
+        except _Broken as err:
+            self._give_up(str(err))  # it may still fork this pod: killed with it, before it runs twice
+            return None
+        if not isinstance(answer.get("pid"), int):
             self.plain.append(f"{name}: {answer.get('plain') or answer.get('error') or 'no answer'}")
             return None
         self.forked += 1
         return ForkedPod(answer["pid"])
 
-    def _receive(self, timeout: float) -> dict:
-        """One JSON line from the server; {} when it closed, died or said nothing in time."""
-        data = b""
-        deadline = time.monotonic() + timeout
-        while not data.endswith(b"\n"):
+    def _receive(self, what: str) -> dict:
+        """One JSON object line from the server; {} when it closed or died. _Broken when it said nothing
+        within READY_TIMEOUT_S or something else than a JSON object."""
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while b"\n" not in self.received:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([self.conn], [], [], left)[0]:
-                return {}
+                raise _Broken(f"no answer to {what} within {READY_TIMEOUT_S:g} s")
             chunk = self.conn.recv(65536)
             if not chunk:
                 return {}
-            data += chunk
-        return json.loads(data)
+            self.received += chunk
+        data, self.received = self.received.split(b"\n", 1)  # a line at a time, whatever recv returned
+        try:
+            message = json.loads(data)
+        except ValueError:
+            message = None
+        if not isinstance(message, dict):
+            raise _Broken(f"a bad answer to {what}: {data[:80].decode(errors='replace').strip()!r}")
+        return message
+
+    def _give_up(self, why: str) -> None:
+        """Never ask it again: stopped, so no late answer (nor a late fork) can meet a later request."""
+        self.ready, self.problem = False, why
+        self.stop()
 
     def describe(self) -> str:
         """One line for the run's summary: how the pods ran."""
-        if self.ready is False:
-            return f"not used: {self.problem}; every pod ran as a plain process"
+        if self.ready is False and not self.forked:
+            return f"unavailable ({self.problem}); every pod ran as a plain process"
         text = f"{self.forked} pod(s) forked from one interpreter that imported the step image's libraries once"
-        text += f" ({self.preload_seconds:.1f} s)" if self.ready else " (its imports never awaited)"
+        text += f" ({self.preload_seconds:.1f} s)" if self.preload_seconds else " (its imports never awaited)"
         if self.plain:
             text += f"; plain processes: {'; '.join(self.plain[:3])}{' ...' if len(self.plain) > 3 else ''}"
+        if self.ready is False:
+            text += f"; then it stopped ({self.problem}): every later pod ran as a plain process"
         return text
 
     def keep_log(self, path: Path) -> None:
@@ -184,12 +215,13 @@ class StepServer:
 
     def stop(self) -> None:
         """End the server (it holds nothing a pod needs: forked pods are the runner's), keep its log."""
-        if self.process.returncode is not None:
+        if self.stopped:
             return
-        self.conn.close()
-        self.process.kill()  # also mid-import, where it would read the hang-up only once it is done
+        self.stopped = True
+        self.process.kill()  # also mid-import; and before the hang-up, which would have it remove its log
         self.process.wait()
-        if self.kept_log is not None:
+        self.conn.close()
+        if self.kept_log is not None and self.log.is_file():
             shutil.copyfile(self.log, self.kept_log)
         shutil.rmtree(self.home, ignore_errors=True)
 
@@ -200,6 +232,12 @@ def forkable(argv: list[str]) -> bool:
     return len(argv) >= 3 and argv[0] == sys.executable and argv[1] in ("-m", "-c")
 
 
+def host_argv(argv: list[str]) -> list[str]:
+    """A container's command as this machine runs it: `python` is the interpreter running the runner (a
+    host path, never one of the pod's: the venv may itself live under /tmp)."""
+    return [sys.executable, *argv[1:]] if argv[:1] in (["python"], ["python3"]) else argv
+
+
 def serves(plan) -> bool:
     """Whether a template of the run is forkable: only then is the server worth its imports (the
     conformance cases' `sh -c` pods never ask it)."""
@@ -207,15 +245,18 @@ def serves(plan) -> bool:
         for template in spec.get("templates") or []:
             container = template.get("container") or {}
             argv = [str(a) for a in [*(container.get("command") or []), *(container.get("args") or [])]]
-            if forkable([sys.executable if argv[:1] in (["python"], ["python3"]) else "", *argv[1:]]):
+            if forkable(host_argv(argv)):
                 return True
     return False
 
 
-def _become_subreaper() -> bool:
-    """Orphaned descendants (a forked pod, once its middle process exits) become this process's children."""
+def _become_subreaper() -> str:
+    """Orphaned descendants (a forked pod, once its middle process exits) become this process's children.
+    Returns why not ("" when it is one now)."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
-    except (OSError, AttributeError):
-        return False
+        if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0:
+            return ""
+        return f"prctl(PR_SET_CHILD_SUBREAPER) failed: {os.strerror(ctypes.get_errno())}"
+    except (OSError, AttributeError) as err:
+        return f"prctl(PR_SET_CHILD_SUBREAPER) is not available: {err}"

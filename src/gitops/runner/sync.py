@@ -107,7 +107,9 @@ def _folder(tree_dir: Path, path: Path, commit: str) -> Folder | None:
     """The folder's render, or None for a folder that serves nothing yet (or nothing at all: the namespace)."""
     bodies, errors = yamlio.load_documents(render.build(tree_dir / path, tree_dir).text)
     if errors:
-        raise RunnerError(f"{path} at {commit[:12]}: cannot parse the render: {errors[0].message}")
+        raise RunnerError(
+            f"{path} at {commit[:12]}: cannot parse the render: {errors[0].message} (fix: {errors[0].fix(str(path))})"
+        )
     isvcs = [d for d in bodies if d.get("kind") == "InferenceService"]
     pins = [d for d in bodies if d.get("kind") == "ConfigMap" and d["metadata"]["name"].endswith(pin.NAME)]
     if not isvcs:

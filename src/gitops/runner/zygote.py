@@ -2,8 +2,10 @@
 
 gitops.runner.step_server starts it (`python -c BOOTSTRAP this-file FD`) with a pod's base environment and
 talks JSON lines over the socket FD. It imports only the standard library and PRELOAD, and before a fork
-it holds no thread, no database connection and no socket but FD: forking after threads is unsafe, and a
-pod must not share a connection with its siblings.
+it holds no database connection and no socket but FD (a pod must not share a connection with its
+siblings), no Python thread but its main one, and no native thread but those of KNOWN_NATIVE_THREADS:
+their libraries quiesce and restart them around fork (pthread_atfork). Any other thread, which a fork
+would leave holding its locks, makes every pod run plain.
 
 A pod process is forked twice (the middle process exits at once), so it is re-parented to the runner,
 which is a child subreaper: the runner waits on it, signals its process group and reads its exit status
@@ -11,11 +13,16 @@ exactly as it does for a process it started itself. The pod leads its own sessio
 fresh interpreter would be (gitops/runner/fresh_interpreter.py).
 
 A forked pod starts as if its program had imported PRELOAD first: their import-time effects (MLflow's
-telemetry file under $HOME, scikit-learn's KMP_* variables) are there even when the program never
-imports them; every step of the step image does.
+telemetry file under $HOME, scikit-learn's KMP_* variables, the warnings filters numpy, scipy, urllib3
+and ruamel install) are there even when the program never imports them; every step of the step image
+does, so restoring the interpreter's default filters would make the steps differ from plain ones.
+Other differences by design: every forked pod has the server's hash seed (str hashes are seeded once,
+at interpreter start; PYTHONHASHSEED is read then, so a pod setting it runs plain); /proc/<pid>/cmdline
+shows the server's bootstrap line, not the pod's argv (sys.argv and sys.orig_argv are the pod's); and
+the runner stays a child subreaper for its life, so orphans of plain pods are reaped when it ends.
 
 The runner asks only for `python -m/-c` pods. One the server cannot run as the interpreter would is
-answered {"plain": why}, and the runner starts a plain process: a thread in the server, a working
+answered {"plain": why}, and the runner starts a plain process: an unknown thread in the server, a working
 directory that does not exist, or an environment that differs from the server's in a variable the
 preloaded libraries (or the interpreter and the native libraries at start-up) read while importing.
 """
@@ -77,7 +84,30 @@ PRELOAD = (
 )
 # Read at start-up by the interpreter, libc or the native libraries (not through os.environ): a pod that
 # sets any of these differently from the server runs as a plain process.
-NATIVE_PREFIXES = ("PYTHON", "LC_", "LANG", "TZ", "OPENBLAS_", "OMP_", "MKL_", "KMP_", "GOTO", "LD_", "MALLOC_")
+NATIVE_PREFIXES = (
+    "PYTHON",
+    "LC_",
+    "LANG",
+    "TZ",
+    "OPENBLAS_",
+    "OMP_",
+    "MKL_",
+    "KMP_",
+    "GOTO",
+    "LD_",
+    "MALLOC_",
+    "NPY_",
+    "NUMPY_",
+    "ARROW_",
+    "JE_",
+    "GOMP_",
+)
+# Native threads the preloaded libraries start whose libraries register pthread_atfork handlers (so a
+# forked child is sound), by their /proc/self/task/<tid>/comm.
+KNOWN_NATIVE_THREADS = {"jemalloc_bg_thd": "pyarrow's jemalloc background thread"}
+# OpenBLAS's workers keep the process's name, so they are counted instead: threads - 1 per OpenBLAS library
+# threadpoolctl finds (numpy's and scipy's); OpenBLAS stops and restarts them around fork.
+openblas_workers = 0
 
 
 class _Recording(type(os.environ)):
@@ -109,7 +139,8 @@ class _Recording(type(os.environ)):
         super().__setitem__(key, value)
 
 
-_PLUMBING = ("/pathlib.py", "/zygote.py")  # between a reader and os.environ
+# Between a reader and os.environ (the last three are frozen unless -X frozen_modules=off).
+_PLUMBING = ("/pathlib.py", "/zygote.py", "/posixpath.py", "/os.py", "/_collections_abc.py")
 
 
 def preload() -> tuple[set, dict]:
@@ -127,6 +158,8 @@ def preload() -> tuple[set, dict]:
         os.environ.__class__ = plain
         gc.freeze()  # and no pod's collector walks them, nor copies their pages by touching them
         gc.enable()
+    global openblas_workers
+    openblas_workers = _openblas_workers()
     unknown = {}
     for key, files in _Recording.readers.items():
         if strangers := sorted(f for f in files if not f.endswith(FRESH.RESET_READERS)):
@@ -135,6 +168,39 @@ def preload() -> tuple[set, dict]:
         print(f"read while importing by files no pod re-derives from: {unknown}", flush=True)
     read = (_Recording.read - FRESH.RESET_VARIABLES) | set(unknown)
     return read, dict(_Recording.written)
+
+
+def _openblas_workers() -> int:
+    try:
+        import threadpoolctl  # scikit-learn's import already; without it OpenBLAS's workers count as unknown
+    except ImportError:
+        return 0
+    return sum(max(0, i["num_threads"] - 1) for i in threadpoolctl.threadpool_info() if i["internal_api"] == "openblas")
+
+
+def unknown_threads() -> list[str]:
+    """The names of this process's threads that are neither Python's main thread nor known native ones
+    (threading counts only the threads it started: a native one, or one of _thread's, it never sees)."""
+    python = {t.native_id for t in threading.enumerate()}
+    own_name = _comm("/proc/self")
+    unnamed, unknown = 0, []
+    for tid in os.listdir("/proc/self/task"):
+        name = _comm(f"/proc/self/task/{tid}")
+        if int(tid) == os.getpid() or name in KNOWN_NATIVE_THREADS:
+            continue
+        if name == own_name and int(tid) not in python:
+            unnamed += 1
+        else:
+            unknown.append(name)
+    return unknown + [own_name] * max(0, unnamed - openblas_workers)
+
+
+def _comm(proc: str) -> str:
+    try:
+        with open(f"{proc}/comm") as handle:
+            return handle.read().strip()
+    except OSError:  # a thread that just ended
+        return ""
 
 
 def _warm_mlflow() -> None:
@@ -151,7 +217,10 @@ def refusal(request: dict, started_env: dict, read: set) -> str:
     if request["argv"][0] != sys.executable:  # the runner only asks for `python -m/-c` (step_server.forkable)
         return f"{request['argv'][0]} is not this server's interpreter"
     if threading.active_count() != 1:
-        return f"the server has {threading.active_count()} threads; forking now is unsafe"
+        return f"the server has {threading.active_count()} Python threads; forking now is unsafe"
+    if strangers := unknown_threads():
+        names = ", ".join(sorted(strangers))
+        return f"the server has threads no preloaded library accounts for ({names}); forking now is unsafe"
     if not os.path.isdir(request["cwd"]):
         return f"no working directory {request['cwd']}"
     env = request["env"]
@@ -173,7 +242,10 @@ def serve(conn: socket.socket) -> dict | None:
         return None
     seconds = round(time.perf_counter() - began, 3)
     written = {k: v for k, v in written.items() if k not in FRESH.RESET_VARIABLES}
-    _send(conn, {"ready": True, "seconds": seconds, "modules": len(sys.modules), "environ": started_env})
+    try:
+        _send(conn, {"ready": True, "seconds": seconds, "modules": len(sys.modules), "environ": started_env})
+    except OSError:  # the runner is gone (it was killed while this imported)
+        return None
     print(f"preloaded {len(sys.modules)} modules in {seconds} s; read while importing: {sorted(read)}", flush=True)
     lines = conn.makefile("r", encoding="utf-8")
     for line in lines:
@@ -187,7 +259,7 @@ def serve(conn: socket.socket) -> dict | None:
         sys.stderr.flush()
         report_r, report_w = os.pipe()
         middle = os.fork()
-        if middle == 0 and _become_orphan(report_w):
+        if middle == 0 and _fork_pod(report_w):
             for fd in (report_r, report_w):
                 os.close(fd)
             lines.close()
@@ -202,7 +274,7 @@ def serve(conn: socket.socket) -> dict | None:
     return None
 
 
-def _become_orphan(report_w: int) -> bool:
+def _fork_pod(report_w: int) -> bool:
     """In the middle process: fork the pod and exit at once, so the pod is re-parented to the runner (its
     subreaper). Returns only in the pod, which reports its pid once it leads its own session and group,
     so the runner's killpg always finds the group."""
@@ -222,12 +294,22 @@ def _send(conn: socket.socket, message: dict) -> None:
 
 def main() -> int:
     conn = socket.socket(fileno=int(sys.argv[2]))  # python -c BOOTSTRAP this-file FD
+    home = os.getcwd()
     request = serve(conn)
-    if request is None:  # the runner hung up (it also kills this process): nothing here needs finalizing
+    if request is None:  # the runner hung up: nothing here needs finalizing
         sys.stdout.flush()
         sys.stderr.flush()
+        if os.path.basename(home).startswith("gitops-step-server-"):
+            # A runner that stops it kills it first; one that was SIGKILLed leaves its home to it.
+            import shutil
+
+            shutil.rmtree(home, ignore_errors=True)
         os._exit(0)
-    FRESH.become(request)
+    try:
+        FRESH.become(request)
+    except BaseException as err:  # noqa: BLE001 - the pod's end, not the server's finalization
+        os.write(2, f"step server: cannot start the pod as a fresh interpreter: {type(err).__name__}: {err}\n".encode())
+        os._exit(127)
     FRESH.run_and_exit(request)
     return 0
 
