@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import threading
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +58,41 @@ def test_an_error_is_kept_and_raised_again_the_same(tree, monkeypatch):
     with pytest.raises(RenderError) as again:
         rendercache.build_cached(tree / BROKEN, tree, cache)
     assert str(again.value) == str(first.value)
+
+
+def test_a_render_stopped_by_a_signal_is_not_kept(tmp_path):
+    """A kustomize killed from outside (an OOM kill, a session ending) says nothing about its inputs: the next
+    run renders again. The resource is a FIFO, so kustomize is inside the render when the real SIGKILL lands."""
+    folder = tmp_path / "overlay"
+    folder.mkdir()
+    (folder / "kustomization.yaml").write_text("resources:\n- held.yaml\n")
+    os.mkfifo(folder / "held.yaml")
+    cache = tmp_path / "cache"
+    raised: list[BaseException] = []
+
+    def render():
+        try:
+            rendercache.build_cached(folder, tmp_path, cache)
+        except RenderError as err:
+            raised.append(err)
+
+    worker = threading.Thread(target=render, daemon=True)
+    worker.start()
+    writer = os.open(folder / "held.yaml", os.O_WRONLY)  # returns once kustomize opened it for reading
+    try:
+        for child in children(os.getpid()):
+            os.kill(child, signal.SIGKILL)
+        worker.join(timeout=60)
+    finally:
+        os.close(writer)
+    stopped = "overlay: kustomize was stopped by SIGKILL before it finished (fix: run it again)"
+    assert [str(e) for e in raised] == [stopped]
+    assert not list(cache.glob("*.json"))
+
+
+def children(pid: int) -> list[int]:
+    """This process's child processes, by pid (never by name): the kustomize the worker thread started."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found

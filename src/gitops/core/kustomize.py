@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -22,9 +23,12 @@ BUILD_OPTIONS: tuple[str, ...] = ("--load-restrictor=LoadRestrictionsRootOnly",)
 class RenderError(Exception):
     """kustomize failed or warned (any warning is an error); `cause` and `fix` explain it."""
 
-    def __init__(self, source: str, cause: str, fix: str):
+    def __init__(self, source: str, cause: str, fix: str, lasting: bool = True):
         super().__init__(f"{source}: {cause} (fix: {fix})")
         self.source, self.cause, self.fix = source, cause, fix
+        # False when kustomize was stopped from outside (a signal, an OOM kill): the inputs may render fine
+        # next time, so the render cache must not keep the answer.
+        self.lasting = lasting
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,10 @@ def build(directory: Path, root: Path | None = None, strict: bool = True) -> Ren
         text=True,
         env={**os.environ, "KUSTOMIZE_PLUGIN_HOME": "/nonexistent"},
     )
+    if proc.returncode < 0:
+        stopped = signal.Signals(-proc.returncode).name
+        cause = f"kustomize was stopped by {stopped} before it finished"
+        raise RenderError(source, cause, "run it again", lasting=False)
     stderr = proc.stderr.strip()
     here = str(directory.resolve())
     warned = kustomize_errors.warnings(stderr, here)

@@ -19,7 +19,7 @@ from gitops.core.kustomize import BUILD_OPTIONS, Rendered, RenderError, build, k
 from mlpipeline import yamlerrors
 from mlpipeline.atomicfile import write_atomic
 
-FORMAT = "1"  # bump when what is stored changes
+FORMAT = "2"  # bump when what is stored changes (2: a render stopped by a signal is not kept)
 # A stored error is kustomize's words as these modules explain them: a change to them is a new key.
 EXPLAINERS = (Path(kustomize_errors.__file__), Path(yamlerrors.__file__))
 
@@ -49,6 +49,8 @@ def build_cached(directory: Path, root: Path, cache: Path) -> Rendered:
     try:
         rendered = build(directory, root, strict=False)
     except RenderError as err:
+        if not err.lasting:
+            raise
         write_atomic(entry, json.dumps({"error": [err.cause, err.fix]}))
         raise
     write_atomic(entry, json.dumps({"text": rendered.text, "warnings": [list(w) for w in rendered.warnings]}))
