@@ -56,8 +56,13 @@ def connect(tracking_uri: str) -> "MlflowClient":
     return MlflowClient(tracking_uri=tracking_uri)
 
 
-def _missing(err: Exception) -> bool:
-    return getattr(err, "error_code", "") == "RESOURCE_DOES_NOT_EXIST"
+def does_not_exist(err: Exception, alias: bool = False) -> bool:
+    """Does not exist, as the registry says it: a missing version or model is RESOURCE_DOES_NOT_EXIST; with
+    `alias`, a missing alias too, which MLflow reports as INVALID_PARAMETER_VALUE "... alias <a> not found"."""
+    code = getattr(err, "error_code", "")
+    if code == "RESOURCE_DOES_NOT_EXIST":
+        return True
+    return alias and code == "INVALID_PARAMETER_VALUE" and str(err).rstrip(".").endswith("not found")
 
 
 def model_version(client: "MlflowClient", name: str, version: str) -> "ModelVersion":
@@ -66,7 +71,7 @@ def model_version(client: "MlflowClient", name: str, version: str) -> "ModelVers
     try:
         return client.get_model_version(name, str(version))
     except MlflowException as err:
-        if _missing(err) or "not found" in str(err).lower():
+        if does_not_exist(err) or "not found" in str(err).lower():
             raise PermanentError(
                 f"--model-version {version}",
                 f"model {name} has no version {version}",
@@ -82,7 +87,7 @@ def alias_version(client: "MlflowClient", name: str, alias: str) -> "ModelVersio
     try:
         return client.get_model_version_by_alias(name, alias)
     except MlflowException as err:
-        if _missing(err) or "not found" in str(err).lower() or "alias" in str(err).lower():
+        if does_not_exist(err) or "not found" in str(err).lower() or "alias" in str(err).lower():
             return None
         raise
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from mlpipeline import audit, contentkey, verdict
 from mlpipeline.config import ENV_ALIAS
 from mlpipeline.pin import Pin
+from mlpipeline.registry import does_not_exist
 
 FORCE = 'to promote without the gate, add --force --reason "<why>"'
 THRESHOLDS = ("accuracy_floor", "f1_floor", "champion_tolerance", "champion_version")
@@ -54,15 +55,6 @@ def _answers(uri: str, what: str):
             "names the pipeline's registry and that promote runs with its credentials (MLFLOW_TRACKING_USERNAME and "
             "MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN); the server's log says why it answered so)"
         ) from None
-
-
-def _missing(err: Exception, alias: bool = False) -> bool:
-    """Does not exist, as the registry says it (mlpipeline.registry reads it the same way): a missing version or
-    model is RESOURCE_DOES_NOT_EXIST; a missing alias is INVALID_PARAMETER_VALUE "... alias <a> not found"."""
-    code = getattr(err, "error_code", "")
-    if code == "RESOURCE_DOES_NOT_EXIST":
-        return True
-    return alias and code == "INVALID_PARAMETER_VALUE" and str(err).rstrip(".").endswith("not found")
 
 
 @dataclass(frozen=True)
@@ -104,7 +96,7 @@ class Registry:
             try:
                 mv = client.get_model_version(name, version)
             except MlflowException as err:
-                if _missing(err):
+                if does_not_exist(err):
                     return None
                 raise
             run = client.get_run(mv.run_id)
@@ -142,7 +134,7 @@ class Registry:
             try:
                 return str(self.client().get_model_version_by_alias(name, alias).version)
             except MlflowException as err:
-                if _missing(err, alias=True):
+                if does_not_exist(err, alias=True):
                     return None
                 raise
 
