@@ -67,7 +67,11 @@ def test_first_run_trains_deploys_serves_and_moves_the_alias(first, state):
     assert s["pull request"].startswith("not opened locally (no GitHub); branch deploy/iris-v1 in ")
     assert "+  - modelVersion=1" in first.stdout  # the diff the pull request would carry
     assert s["post-sync"].startswith("iris: alias dev -> version 1 (moved); probe latency ")
-    assert str(registry(state).get_model_version_by_alias("iris", "dev").version) == "1"
+    version = registry(state).get_model_version_by_alias("iris", "dev")
+    assert str(version.version) == "1"
+    # The commit reached the Job as Argo CD delivers it (the Application's annotation, read by fieldRef).
+    main = subprocess.run(["git", "rev-parse", "main"], cwd=state / "remote.git", capture_output=True, text=True)
+    assert version.tags["deployed.dev.git_commit"] == main.stdout.strip()
     assert s["browse runs"] == f".venv/bin/mlflow ui --backend-store-uri sqlite:///{state / 'mlflow' / 'mlflow.db'}"
     wf = json.loads(Path(s["record"]).read_text())  # the Workflow as argo get -o json prints it
     assert wf["status"]["phase"] == "Succeeded"

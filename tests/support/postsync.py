@@ -1,6 +1,7 @@
-"""Argo CD's part for one model folder of any environment, for tests: render it at the remote's main, serve its
-pin with MLServer, and run its PostSync Job's command the way the kubelet would (envFrom the rendered
-ConfigMaps, `$(VAR)` in args expanded from the container's env).
+"""Argo CD's part for one model folder of any environment, for tests: render it at the remote's main as its
+Application has Argo CD render it (gitops.argocd.buildenv), serve its pin with MLServer, and run its PostSync
+Job's command the way the kubelet would (envFrom the rendered ConfigMaps, fieldRef from the Job's pod template
+metadata, `$(VAR)` in args expanded from the container's env).
 
 The local runner plays this for dev only; promotion tests need staging and prod too.
 """
@@ -13,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from gitops.argocd import buildenv
 from gitops.core import yamlio
 from gitops.core.git import Git
 from gitops.core.kustomize import build
@@ -27,7 +29,9 @@ def sync(
     commit = Git(remote).run("rev-parse", "main").strip()
     tree = work / f"{environment}-{commit[:12]}"
     Git(remote).export(commit, tree)
-    folder = tree / "k8s" / "overlays" / environment / model
+    path = f"k8s/overlays/{environment}/{model}"
+    buildenv.prepare(tree / path, buildenv.applications(tree)[path], commit)
+    folder = tree / path
     bodies, errors = yamlio.load_documents(build(folder, tree).text)
     assert not errors, errors
     maps = {d["metadata"]["name"]: d.get("data") or {} for d in bodies if d["kind"] == "ConfigMap"}
@@ -36,9 +40,16 @@ def sync(
     env: dict[str, str] = {}
     for source in container.get("envFrom") or []:
         env |= maps.get((source.get("configMapRef") or {}).get("name", ""), {})
+    annotations = job["spec"]["template"].get("metadata", {}).get("annotations") or {}
     for item in container.get("env") or []:
-        ref = (item.get("valueFrom") or {}).get("configMapKeyRef")
-        env[item["name"]] = maps[ref["name"]][ref["key"]] if ref else item["value"]
+        ref = item.get("valueFrom") or {}
+        if "configMapKeyRef" in ref:
+            env[item["name"]] = maps[ref["configMapKeyRef"]["name"]][ref["configMapKeyRef"]["key"]]
+        elif "fieldRef" in ref:  # only pod annotations here: metadata.annotations['<key>']
+            key = ref["fieldRef"]["fieldPath"].removeprefix("metadata.annotations['").removesuffix("']")
+            env[item["name"]] = annotations.get(key, "")
+        else:
+            env[item["name"]] = item["value"]
     name = next(d for d in bodies if d["kind"] == "InferenceService")["metadata"]["name"]
     served = f"{name}-{environment}"  # one MLServer for every environment of the test: one name each
     services.serve(mlserver, served, env["PIN_STORAGE_URI"])
@@ -48,7 +59,6 @@ def sync(
         "MLFLOW_S3_ENDPOINT_URL": "",
         "PUSHGATEWAY_URL": pushgateway,
         "GIT_REPO_URL": str(remote),
-        "DEPLOYED_COMMIT": commit,
         "READINESS": "local",
         "MODEL_SERVER_URL": mlserver.url,
         "SERVED_MODEL_NAME": served,

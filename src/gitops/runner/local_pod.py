@@ -55,7 +55,7 @@ class Cluster:
     secrets: dict[str, dict[str, str]]
     overrides: dict[str, str]  # local stand-ins (tracking URI, Pushgateway, git remote) for keys a container has
     extra: dict[str, str] = field(default_factory=dict)  # set in every container (e.g. no GitHub locally)
-    pod_fields: dict[str, str] = field(default_factory=dict)  # fieldRef paths a pod can read: its namespace
+    pod_fields: dict[str, str] = field(default_factory=dict)  # fieldRef paths a pod can read (namespace, metadata)
     missing_secrets: set[str] = field(default_factory=set)
     step_server: StepServer | None = None  # forks the step image's pods when it can (else plain processes)
 
@@ -100,7 +100,14 @@ def environment(container: dict[str, Any], cluster: Cluster, where: str) -> dict
                 cluster.missing_secrets.add(f"{key_ref['name']}/{key_ref['key']}")
             env[var["name"]] = value or ""
         else:
-            env[var["name"]] = cluster.pod_fields[ref["fieldRef"]["fieldPath"]]
+            path = ref["fieldRef"]["fieldPath"]
+            if path in cluster.pod_fields:
+                env[var["name"]] = cluster.pod_fields[path]
+            elif path.startswith(("metadata.annotations[", "metadata.labels[")):
+                # A key the pod lacks reads as empty (kubernetes pkg/fieldpath/fieldpath.go ExtractFieldPathAsString).
+                env[var["name"]] = ""
+            else:
+                raise RunnerError(f"{where}.env[{i}].valueFrom.fieldRef: {path} is not known locally")
     return env
 
 

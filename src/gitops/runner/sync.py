@@ -1,8 +1,10 @@
 """Argo CD's part for dev, on one machine: merge the deploy branch, serve every pin, run the PostSync Jobs.
 
 The reviewer's merge is a fast-forward of the bare remote's base branch; the
-sync renders each model folder of the environment from that commit (what
-each model's Application syncs), serves every pinned model from one MLServer
+sync renders each model folder of the environment from that commit as its
+Application has Argo CD render it (the source's kustomize options applied,
+gitops.argocd.buildenv: the synced commit reaches the PostSync Job as a pod
+annotation), serves every pinned model from one MLServer
 with its MLflow runtime (what KServe runs for `modelFormat: mlflow`), each at
 /v2/models/<InferenceService name>, and runs each folder's PostSync hook Job
 command from its render against it, so every registry alias moves exactly as
@@ -11,6 +13,7 @@ it would in the cluster.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import subprocess
 import tarfile
@@ -19,6 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+import yaml
+
+from gitops.argocd import applicationset, buildenv
 from gitops.core import kustomize as render
 from gitops.core import layout, yamlio
 from gitops.runner import local_pod, services, workflow
@@ -91,8 +97,9 @@ def run(
     (started with the run and stopped by its caller)."""
     commit = merge(remote, branch, base)
     tree_dir = export(remote, commit, run_dir / "synced")
+    apps = _applications(tree_dir, commit)
     with ThreadPoolExecutor(max_workers=RENDER_JOBS) as pool:  # kustomize runs as a process: one a core
-        renders = pool.map(lambda path: _folder(tree_dir, path, commit), layout.deployable(tree_dir, env))
+        renders = pool.map(lambda path: _folder(tree_dir, path, commit, apps), layout.deployable(tree_dir, env))
         folders = [folder for folder in renders if folder]
     if not folders:
         raise RunnerError(f"{layout.OVERLAYS / env} at {commit[:12]}: no model folder pins a model")
@@ -103,8 +110,29 @@ def run(
     return Synced(commit, jobs, server.url, [f.name for f in folders])
 
 
-def _folder(tree_dir: Path, path: Path, commit: str) -> Folder | None:
-    """The folder's render, or None for a folder that serves nothing yet (or nothing at all: the namespace)."""
+def _applications(tree_dir: Path, commit: str) -> dict[str, dict]:
+    try:
+        return buildenv.applications(tree_dir)
+    except (OSError, yaml.YAMLError, applicationset.ExpansionError) as err:
+        raise RunnerError(
+            f"{buildenv.APPS_DIR} at {commit[:12]}: cannot list the Applications Argo CD would sync: {err} "
+            "(fix: keep argocd/apps/kustomization.yaml and its ApplicationSet expandable: make validate)"
+        ) from None
+
+
+def _folder(tree_dir: Path, path: Path, commit: str, apps: dict[str, dict]) -> Folder | None:
+    """The folder's render as its Application has Argo CD render it, or None for a folder that serves nothing
+    yet (or nothing at all: the namespace)."""
+    app = apps.get(str(path))
+    if app is None:
+        raise RunnerError(
+            f"{path}: no Application in {buildenv.APPS_DIR} at {commit[:12]} syncs this folder "
+            "(fix: let the ApplicationSet's git directories generator cover it)"
+        )
+    try:
+        buildenv.prepare(tree_dir / path, app, commit)
+    except buildenv.SourceError as err:
+        raise RunnerError(str(err)) from None
     bodies, errors = yamlio.load_documents(render.build(tree_dir / path, tree_dir).text)
     if errors:
         raise RunnerError(
@@ -135,8 +163,6 @@ def _post_sync(
             "MODEL_SERVER_URL": server.url,
             "SERVED_MODEL_NAME": folder.name,
             "SERVED_STORAGE_URI": folder.storage_uri,
-            # The revision Argo CD synced: the PostSync check records it on the version (mlpipeline.audit).
-            "DEPLOYED_COMMIT": commit,
         },
         pod_fields=cluster.pod_fields,
         step_server=cluster.step_server,
@@ -160,8 +186,16 @@ def _run_job(job: dict, cluster: local_pod.Cluster, run_dir: Path, out: TextIO) 
         raise RunnerError(
             f"Job/{name}.spec.template.spec: the local sync runs exactly one container and no initContainers"
         )
+    # The downward API reads the pod's own metadata, i.e. the Job's pod template's (not the Job's).
+    meta = job["spec"]["template"].get("metadata") or {}
+    fields = {
+        f"metadata.{kind}['{k}']": str(v)
+        for kind in ("annotations", "labels")
+        for k, v in (meta.get(kind) or {}).items()
+    }
+    pod_cluster = dataclasses.replace(cluster, pod_fields={**cluster.pod_fields, **fields})
     code, seconds, process = local_pod.run(
-        {"container": pod["containers"][0]}, pod.get("volumes") or [], cluster, run_dir / "pods" / name, where
+        {"container": pod["containers"][0]}, pod.get("volumes") or [], pod_cluster, run_dir / "pods" / name, where
     )
     message = ""
     if code:
