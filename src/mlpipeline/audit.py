@@ -1,9 +1,13 @@
-"""What the PostSync check saw, written on the model version: the commit it verified, who made and merged it,
-when, in which environment, and how the served model answered.
+"""What the PostSync check saw, written on the model version: the commit it verified, that commit's author and
+committer, when, in which environment, and how the served model answered.
 
 MLflow already knows what was trained, when, on what data and how it scored;
-this adds who approved the deployment and what was seen running, so the
-registry answers the audit questions without a cluster (docs/audit.md). One
+this adds which commit was deployed and what was seen running, so the registry
+answers the audit questions without a cluster (docs/audit.md). Who merged the
+pull request is not in git (a merge on GitHub is committed by GitHub itself):
+the pull request's merged_by says it. In the cluster the commit is Argo CD's
+revision (the Job's pod annotation); its people are read from GIT_REPO_URL
+without credentials, so a private repository leaves the commit alone. One
 version is verified in dev, then staging, then prod, so every tag carries its
 environment: `deployed.<environment>.<field>`. The check writes them before it
 moves the alias, so an alias always has its evidence on the version.
@@ -36,7 +40,9 @@ def tag(environment: str, field: str) -> str:
 class Commit:
     sha: str
     author: str  # "Name <email>": who wrote the change (the deploy step, or whoever ran promote)
-    committer: str  # who put it on the branch: on GitHub, the merge commit's committer
+    # Who made the commit object: for a pull request merged on GitHub, GitHub itself (noreply@github.com),
+    # not the person who merged; that is the pull request's merged_by.
+    committer: str
     committed_at: str  # ISO 8601, as git records it
     subject: str
 
@@ -107,9 +113,13 @@ def add_flags(p) -> None:
     p.flag(
         "--deployed-commit",
         "DEPLOYED_COMMIT",
-        help="the git commit the environment synced (Argo CD's revision in the cluster)",
+        help="the git commit the environment synced (in the cluster: Argo CD's revision, from the pod annotation)",
     )
-    p.flag("--repo-url", "GIT_REPO_URL", help="the GitOps repository, where the commit's author is read")
+    p.flag(
+        "--repo-url",
+        "GIT_REPO_URL",
+        help="the GitOps repository, where the commit's author and committer are read (with GITHUB_TOKEN if set)",
+    )
 
 
 def record_deployment(client, args, alias: str, version: str, probe) -> dict[str, str]:

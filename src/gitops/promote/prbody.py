@@ -30,7 +30,9 @@ class Links:
 
 
 def seen_line(facts: Facts, environment: str) -> str:
-    """`dev since <time>: probe accuracy 0.9667, 14.2 ms, commit 1a2b3c4d5e6f` from the audit tags."""
+    """`dev since <time>: probe accuracy 0.9667, 14.2 ms, commit 1a2b3c4d5e6f` from the audit tags (and the commit's
+    author and committer when the check could read them). The committer is not who merged: a merge on GitHub is
+    committed by GitHub itself; the pull request's merged_by names the person."""
     seen = facts.seen.get(environment)
     if not seen:
         return f"not seen serving in {environment}"
@@ -39,8 +41,9 @@ def seen_line(facts: Facts, environment: str) -> str:
         parts.append(f"{1000 * float(seen['probe_latency_seconds']):.1f} ms")
     if seen.get("git_commit"):
         parts.append(f"commit {seen['git_commit'][:12]}")
-    if seen.get("git_committer"):
-        parts.append(f"merged by {seen['git_committer']}")
+    for field in ("author", "committer"):
+        if seen.get(f"git_{field}"):
+            parts.append(f"{field} {seen[f'git_{field}']}")
     return f"{environment} since {seen.get('verified_at', '?')}: {', '.join(parts)}"
 
 
