@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from mlpipeline import upsert
 from mlpipeline.gitrepo import auth_env
 
 log = logging.getLogger(__name__)
@@ -104,8 +105,7 @@ def deployment_tags(
 
 
 def record(client, name: str, version: str, tags: dict[str, str]) -> None:
-    for key, value in tags.items():
-        client.set_model_version_tag(name, version, key, value)
+    upsert.set_tags(client, name, version, tags)
 
 
 def add_flags(p) -> None:

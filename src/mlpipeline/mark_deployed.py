@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from mlpipeline import audit, cli, push, registry
+from mlpipeline import audit, cli, push, registry, upsert
 from mlpipeline import candidate as candidates
 from mlpipeline.config import ENV_ALIAS, StepParser, add_push_flags, add_registry_flags, fraction
 from mlpipeline.errors import PermanentError, StepError
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
     audit.record_deployment(client, args, alias, cand.version, result)  # before the alias: its evidence
     moved = current is None or str(current.version) != cand.version
     if moved:
-        client.set_registered_model_alias(args.model_name, alias, cand.version)
+        upsert.set_alias(client, args.model_name, alias, cand.version)
         log.info("alias %s -> version %s", alias, cand.version)
         moved_to = push.Sample("mlpipeline_deployed_model_version", float(cand.version))
         push.push(

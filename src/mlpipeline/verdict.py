@@ -7,16 +7,17 @@ version (a reused one, judged by other thresholds) overwrites them.
 
 from __future__ import annotations
 
+from mlpipeline import upsert
+
 PASSED = "validation_passed"
 FAILURES = "validation_failures"
 RUN = "validation_run_id"
 
 
 def record(client, name: str, version: str, passed: bool, missed: list[str], run_id: str) -> None:
-    client.set_model_version_tag(name, version, PASSED, str(passed).lower())
-    client.set_model_version_tag(name, version, RUN, run_id)
+    upsert.set_tags(client, name, version, {PASSED: str(passed).lower(), RUN: run_id})
     if missed:
-        client.set_model_version_tag(name, version, FAILURES, "; ".join(missed))
+        upsert.set_tags(client, name, version, {FAILURES: "; ".join(missed)})
     elif FAILURES in client.get_model_version(name, version).tags:
         # A pass must not keep the reasons of an earlier failure of the same version.
         client.delete_model_version_tag(name, version, FAILURES)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 from mlpipeline import candidate as candidates
-from mlpipeline import cli, registry, validate
+from mlpipeline import cli, registry, upsert, validate
 from mlpipeline.config import StepParser, add_registry_flags, non_negative
 from mlpipeline.errors import PermanentError
 from mlpipeline.outputs import write_outputs
@@ -90,12 +90,11 @@ def main(argv: list[str] | None = None) -> None:
         "semver_reason": reason,
         "run_id": cand.run_id,
     }
-    for key, value in tags.items():
-        client.set_model_version_tag(args.model_name, cand.version, key, value)
-    client.set_registered_model_alias(args.model_name, args.candidate_alias, cand.version)
+    upsert.set_tags(client, args.model_name, cand.version, tags)
+    upsert.set_alias(client, args.model_name, args.candidate_alias, cand.version)
     # semver last: it is the "done" marker a re-run checks, so a crash before
     # this line leaves a version that the next run simply finishes.
-    client.set_model_version_tag(args.model_name, cand.version, SEMVER_TAG, str(semver))
+    upsert.set_tags(client, args.model_name, cand.version, {SEMVER_TAG: str(semver)})
     log.info("version %s is %s (%s)", cand.version, semver, reason)
     write_outputs(args.outputs_dir, {"semver": str(semver)}, {"changed": True, "reason": reason, **tags})
 

@@ -25,6 +25,14 @@ REUSED = (
 
 
 def pipeline(name: str, url: str, env: dict, tmp_path, results: dict) -> None:
+    """One run's steps; what went wrong in the thread (a traceback in a step) is kept for the test to show."""
+    try:
+        results[name] = one_run(name, url, env, tmp_path)
+    except AssertionError as crash:
+        results[name] = crash
+
+
+def one_run(name: str, url: str, env: dict, tmp_path) -> dict[str, Done]:
     """train -> validate -> version -> deploy, each step once its predecessor succeeded, like the DAG."""
     work = tmp_path / name
     common = ["--tracking-uri", url, "--model-name", "iris"]
@@ -37,7 +45,7 @@ def pipeline(name: str, url: str, env: dict, tmp_path, results: dict) -> None:
             runs[name_] = step(name_, *pick, *extra, "--outputs-dir", str(work / name_), cwd=tmp_path, env=env)
             if runs[name_].code != 0:
                 break
-    results[name] = runs
+    return runs
 
 
 def test_two_identical_runs_at_once_end_with_one_version_one_branch_one_pull_request(
@@ -46,7 +54,7 @@ def test_two_identical_runs_at_once_end_with_one_version_one_branch_one_pull_req
     server = start_mlflow(tmp_path / "mlflow")
     remote = bare_remote(tmp_path)
     env = {**GIT_ENV, **github_remote(remote, github_api)}
-    results: dict[str, dict[str, Done]] = {}
+    results: dict[str, dict[str, Done] | AssertionError] = {}
     try:
         runs = [
             threading.Thread(target=pipeline, args=(name, server.url, env, tmp_path, results)) for name in ("a", "b")
@@ -58,6 +66,8 @@ def test_two_identical_runs_at_once_end_with_one_version_one_branch_one_pull_req
     finally:
         server.stop()
 
+    crashed = {name: str(got) for name, got in results.items() if isinstance(got, AssertionError)}
+    assert sorted(results) == ["a", "b"] and not crashed, crashed
     for name, steps in results.items():
         assert list(steps) == ["train", "validate", "version", "deploy"], (
             name,
