@@ -205,6 +205,38 @@ def test_a_library_that_keeps_home_from_its_import_makes_home_a_variable_no_pod_
     assert done.stdout.splitlines()[-1] == "the pod sets HOME differently from the server, and the imports read them"
 
 
+SNAPSHOTS_ENVIRON = """
+import os
+SNAPSHOT = dict(os.environ)  # every variable, kept from the import on
+"""
+SNAPSHOT_PROBE = """
+import importlib.util, os, sys
+spec = importlib.util.spec_from_file_location('zygote', sys.argv[1])
+zygote = importlib.util.module_from_spec(spec); spec.loader.exec_module(zygote)
+zygote.PRELOAD = ('json', 'snapshots_environ')
+started = dict(os.environ)
+read, _ = zygote.preload()
+print('*' in read)
+for env in (started, {**started, 'POD_ONLY': 'read by no import by name'}):
+    print(repr(zygote.refusal({'argv': [sys.executable, '-c', 'pass'], 'cwd': '/', 'env': env}, started, read)))
+"""
+
+
+def test_a_library_that_keeps_the_whole_environment_makes_every_pod_with_another_one_run_plain(tmp_path):
+    """A copy of os.environ made while importing names no variable: any difference may be in it."""
+    (tmp_path / "snapshots_environ.py").write_text(SNAPSHOTS_ENVIRON)
+    env = {"PATH": os.environ["PATH"], "HOME": "/server", "PYTHONPATH": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", SNAPSHOT_PROBE, str(ZYGOTE)], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-3:] == [
+        "True",
+        "''",  # the server's own environment: forked
+        "\"the imports read the whole environment, and the pod's differs from the server's (POD_ONLY)\"",
+    ]
+
+
 THREADS_PROBE = """
 import _thread, importlib.util, sys, threading, time
 spec = importlib.util.spec_from_file_location('zygote', sys.argv[1])

@@ -24,7 +24,8 @@ the runner stays a child subreaper for its life, so orphans of plain pods are re
 The runner asks only for `python -m/-c` pods. One the server cannot run as the interpreter would is
 answered {"plain": why}, and the runner starts a plain process: an unknown thread in the server, a working
 directory that does not exist, or an environment that differs from the server's in a variable the
-preloaded libraries (or the interpreter and the native libraries at start-up) read while importing.
+preloaded libraries (or the interpreter and the native libraries at start-up) read while importing, or
+in any variable once a file no pod re-derives from read the whole environment.
 """
 
 import gc
@@ -224,6 +225,12 @@ def refusal(request: dict, started_env: dict, read: set) -> str:
     if not os.path.isdir(request["cwd"]):
         return f"no working directory {request['cwd']}"
     env = request["env"]
+    if "*" in read and env != started_env:
+        # A file no pod re-derives from kept the whole environment ("*": os.environ iterated or copied):
+        # any variable the pod sets differently may be in what it kept.
+        differ = sorted(k for k in {*env, *started_env} if env.get(k) != started_env.get(k))
+        shown = ", ".join(differ[:3])
+        return f"the imports read the whole environment, and the pod's differs from the server's ({shown})"
     names = read | {k for k in {*env, *started_env} if k.startswith(NATIVE_PREFIXES)}
     differ = sorted(k for k in names if env.get(k) != started_env.get(k))
     if differ:
