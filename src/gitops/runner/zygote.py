@@ -9,8 +9,10 @@ would leave holding its locks, makes every pod run plain.
 
 A pod process is forked twice (the middle process exits at once), so it is re-parented to the runner,
 which is a child subreaper: the runner waits on it, signals its process group and reads its exit status
-exactly as it does for a process it started itself. The pod leads its own session and becomes what a
-fresh interpreter would be (gitops/runner/fresh_interpreter.py).
+exactly as it does for a process it started itself. The pod leads its own session, waits for the runner's
+go (one byte on a pipe sent with the request: a runner that stopped waiting for the answer closes it, and
+the pod exits 127 without running, so no step runs twice) and becomes what a fresh interpreter would be
+(gitops/runner/fresh_interpreter.py).
 
 A forked pod starts as if its program had imported PRELOAD first: their import-time effects (MLflow's
 telemetry file under $HOME, scikit-learn's KMP_* variables, the warnings filters numpy, scipy, urllib3
@@ -32,10 +34,13 @@ import gc
 import importlib.util
 import json
 import os
+import signal
 import socket
 import sys
 import threading
 import time
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _load_beside(name: str):
@@ -254,11 +259,11 @@ def serve(conn: socket.socket) -> dict | None:
     except OSError:  # the runner is gone (it was killed while this imported)
         return None
     print(f"preloaded {len(sys.modules)} modules in {seconds} s; read while importing: {sorted(read)}", flush=True)
-    lines = conn.makefile("r", encoding="utf-8")
-    for line in lines:
-        request = json.loads(line)
-        why = refusal(request, started_env, read)
+    for request, go in _requests(conn):
+        why = refusal(request, started_env, read) if go is not None else "no go pipe came with the request"
         if why:
+            if go is not None:
+                os.close(go)
             _send(conn, {"plain": why})
             print(f"plain: {request.get('name', '')}: {why}", file=sys.stderr, flush=True)
             continue
@@ -269,16 +274,51 @@ def serve(conn: socket.socket) -> dict | None:
         if middle == 0 and _fork_pod(report_w):
             for fd in (report_r, report_w):
                 os.close(fd)
-            lines.close()
             conn.close()
-            return {**request, "env": {**written, **request["env"]}}
+            return {**request, "env": {**written, **request["env"]}, "go": go}
         os.close(report_w)
+        os.close(go)  # the pod's alone now: the server holds no pod's go pipe
         os.waitpid(middle, 0)
         with os.fdopen(report_r) as report:
             pid = report.read().strip()
         _send(conn, {"pid": int(pid)} if pid else {"plain": "the forked process died before it started"})
         print(f"forked {request.get('name', '')} as {pid}", file=sys.stderr, flush=True)
     return None
+
+
+def _requests(conn: socket.socket):
+    """The runner's requests, one JSON line each, with the read end of that pod's go pipe (SCM_RIGHTS, sent
+    with the line; None if it came without). The runner sends the next request only after this one's answer."""
+    pending, fds = b"", []
+    while True:
+        while b"\n" not in pending:
+            data, received, _flags, _address = socket.recv_fds(conn, 65536, 1)
+            fds += received
+            if not data:  # the runner hung up
+                for fd in fds:
+                    os.close(fd)
+                return
+            pending += data
+        line, pending = pending.split(b"\n", 1)
+        yield json.loads(line), (fds.pop(0) if fds else None)
+
+
+def _await_go(go: int, runner: int) -> bool:
+    """In the pod, before it touches anything of the runner's: whether to run. The runner writes one byte once
+    it holds this pod's pid; end of file instead means it gave up on the answer and started the pod as a plain
+    process (or died), and this one must never run. Once told to run, it dies with the runner, as a plain pod
+    does (local_pod.start)."""
+    try:
+        told = os.read(go, 1) == b"g"
+    except OSError:
+        told = False
+    os.close(go)
+    if not told:
+        return False
+    import ctypes
+
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    return os.getppid() == runner  # else the runner died before the prctl, and no signal will come
 
 
 def _fork_pod(report_w: int) -> bool:
@@ -312,6 +352,8 @@ def main() -> int:
 
             shutil.rmtree(home, ignore_errors=True)
         os._exit(0)
+    if not _await_go(request.pop("go"), request.get("runner", -1)):
+        os._exit(127)
     try:
         FRESH.become(request)
     except BaseException as err:  # noqa: BLE001 - the pod's end, not the server's finalization
