@@ -8,6 +8,7 @@ repeated `make demo` would.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 from gitops.runner import services
 
 pytestmark = pytest.mark.slow
+FORKED_ALL = r"{} pod\(s\) forked from one interpreter that imported the step image's libraries once \(\d+\.\d s\)"
 
 
 def run(repo: Path, state: Path, *args: str) -> subprocess.CompletedProcess:
@@ -69,6 +71,8 @@ def test_first_run_trains_deploys_serves_and_moves_the_alias(first, state):
     assert s["post-sync"].startswith("iris: alias dev -> version 1 (moved); probe latency ")
     assert str(registry(state).get_model_version_by_alias("iris", "dev").version) == "1"
     assert s["browse runs"] == f".venv/bin/mlflow ui --backend-store-uri sqlite:///{state / 'mlflow' / 'mlflow.db'}"
+    # Every pod of the step image forked, the PostSync Job's too: a fallback to plain processes fails here.
+    assert re.fullmatch(FORKED_ALL.format(6), s["step server"]), s["step server"]
     wf = json.loads(Path(s["record"]).read_text())  # the Workflow as argo get -o json prints it
     assert wf["status"]["phase"] == "Succeeded"
     assert wf["spec"] == {"workflowTemplateRef": {"name": "iris-pipeline"}}
