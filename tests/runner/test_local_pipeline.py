@@ -90,6 +90,7 @@ def test_an_unchanged_run_reuses_the_version_and_opens_no_pull_request(first, re
         s["deploy"] == "k8s/overlays/dev/iris/kustomization.yaml already pins this version: no change, no pull request"
     )
     assert len(registry(state).search_model_versions("name='iris'")) == 1
+    assert re.fullmatch(FORKED_ALL.format(5), s["step server"]), s["step server"]  # no sync, so no PostSync pod
 
 
 def test_second_run_is_judged_against_the_first_as_champion(first, repo, state):
