@@ -36,7 +36,7 @@ from typing import Any, TextIO
 
 from gitops.argo.arguments import GlobalParameterError
 from gitops.core import kustomize as render
-from gitops.core import layout, yamlio
+from gitops.core import layout, rendercache, yamlio
 from gitops.runner import (
     children,
     drift_sample,
@@ -205,11 +205,26 @@ def _documents(args: argparse.Namespace, repo: Path) -> tuple[list[dict[str, Any
             raise RunnerError(f"{args.file}: cannot read it: {err.strerror}") from None
         source = str(args.file)
     else:
-        text, source = render.build(repo / args.overlay, repo).text, args.overlay
+        text, source = _render(repo, args.overlay), args.overlay
     bodies, errors = yamlio.load_documents(text)
     if errors:
         raise RunnerError(f"{source}: cannot parse it: {errors[0].message} (fix: {errors[0].fix(source)})")
     return [b for b in bodies if isinstance(b, dict)], source
+
+
+def _render(repo: Path, overlay: str) -> str:
+    """The overlay's render, kustomize's warnings refused: from the validator's render cache when the same
+    inputs were built before (make demo validates first, so a warm demo builds nothing twice)."""
+    directory = (repo / overlay).resolve()
+    if not directory.is_relative_to(repo):  # the cache keys a render by its path in the repo
+        return render.build(directory, repo).text
+    try:
+        rendered = rendercache.build_cached(directory, repo, repo / rendercache.DIRECTORY)
+    except OSError:  # a cache it cannot read or write (a read-only checkout): build as without one
+        rendered = render.build(directory, repo, strict=False)
+    if rendered.warnings:  # what build's strict mode raises
+        raise render.RenderError(rendered.source, *rendered.warnings[0])
+    return rendered.text
 
 
 def _run(
