@@ -57,9 +57,11 @@ def _load_beside(name: str):
 FRESH = _load_beside("fresh_interpreter")  # what a forked pod does to be a fresh interpreter
 
 # What the step image's steps import (python -m mlpipeline.<step>), found by listing the modules each step
-# imported after the fork, minus matplotlib: it binds its config and font cache to $HOME at import, and
-# every pod has its own $HOME. mlpipeline itself is left out: `-m mlpipeline.<step>` must find its module
-# not yet imported, as a fresh interpreter does.
+# imported after the fork, minus matplotlib: it binds its config dir, rcParams (read from the cwd and $HOME)
+# and font list to $HOME at import, and every pod has its own $HOME; and only validate imports it, so its
+# import here would only move before train, which waits for this server: no run would be shorter.
+# mlpipeline itself is left out: `-m mlpipeline.<step>` must find its module not yet imported, as a fresh
+# interpreter does.
 PRELOAD = (
     "numpy",
     "pandas",
