@@ -59,15 +59,20 @@ def end_strays() -> list[int]:
 
 
 def _children() -> list[int]:
-    """This process's children, from /proc (/proc/<pid>/task/<tid>/children is not on every kernel)."""
-    me, found = os.getpid(), []
+    """This process's live children (/proc/<pid>/task/<tid>/children is not on every kernel)."""
+    me = os.getpid()
+    return [pid for pid, (ppid, _group, state) in processes().items() if ppid == me and state != "Z"]
+
+
+def processes() -> dict[int, tuple[int, int, str]]:
+    """Every process: pid -> (parent pid, process group, state: Z for a zombie), from /proc/<pid>/stat."""
+    found = {}
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()  # the name, in (), may hold anything
+        except (OSError, IndexError):  # one that just ended
             continue
-        if int(fields[1]) == me and fields[0] != "Z":  # field 4: ppid; zombies are reaped below
-            found.append(int(proc.name))
+        found[int(proc.name)] = (int(fields[1]), int(fields[2]), fields[0])
     return found
