@@ -101,7 +101,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 @dataclass
 class Progress:
-    """Where the run is, for the one line Ctrl-C prints."""
+    """Where the run is, for the one line Ctrl-C (or SIGTERM, SIGHUP) prints."""
 
     stage: str = "preparing the run"
     run_dir: Path | None = None
@@ -134,11 +134,13 @@ def _stop_on_signals() -> dict:
         return {}
 
     def stop(signum, _frame):
-        for other in STOP_SIGNALS:  # one stop: a second signal must not cut the cleanup short
+        for other in wanted:  # one stop: a second signal must not cut the cleanup short
             signal.signal(other, lambda *_: None)
         raise Stopped(signum)
 
-    return {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS}
+    # One ignored on purpose stays so (nohup ignores SIGHUP).
+    wanted = [signum for signum in STOP_SIGNALS if signal.getsignal(signum) != signal.SIG_IGN]
+    return {signum: signal.signal(signum, stop) for signum in wanted}
 
 
 def main(argv: list[str] | None = None) -> int:
