@@ -21,7 +21,8 @@ does, so restoring the interpreter's default filters would make the steps differ
 Other differences by design: every forked pod has the server's hash seed (str hashes are seeded once,
 at interpreter start; PYTHONHASHSEED is read then, so a pod setting it runs plain); /proc/<pid>/cmdline
 shows the server's bootstrap line, not the pod's argv (sys.argv and sys.orig_argv are the pod's); and
-the runner stays a child subreaper for its life, so orphans of plain pods are reaped when it ends.
+the runner stays a child subreaper for its life, so orphans of plain pods become its children too, ended
+and reaped when it ends (gitops/runner/children.py).
 
 The runner asks only for `python -m/-c` pods. One the server cannot run as the interpreter would is
 answered {"plain": why}, and the runner starts a plain process: an unknown thread in the server, a working
