@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from gitops.runner import children
+
 
 def processes_under(directory: Path) -> list[str]:
     """Command lines of live processes that name `directory` or work below it."""
@@ -44,3 +46,14 @@ def step_server_pid(directory: Path) -> int | None:
         except (OSError, ValueError, IndexError):
             continue
     return min(found)[1] if found else None
+
+
+def children_of(pid: int) -> list[int]:
+    """The live (not zombie) processes whose parent is `pid`: what it started, and the orphans it adopted."""
+    return [p for p, (ppid, _group, state) in children.processes().items() if ppid == pid and state != "Z"]
+
+
+def live_in_groups(groups: list[int]) -> list[int]:
+    """Live (not zombie) processes in any of these process groups. Zombies count as ended: PID 1 here need not
+    reap the orphans it is given."""
+    return [p for p, (_ppid, group, state) in children.processes().items() if group in groups and state != "Z"]

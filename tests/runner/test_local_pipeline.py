@@ -8,6 +8,7 @@ repeated `make demo` would.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 from gitops.runner import services
 
 pytestmark = pytest.mark.slow
+FORKED_ALL = r"{} pod\(s\) forked from one interpreter that imported the step image's libraries once \(\d+\.\d s\)"
 
 
 def run(repo: Path, state: Path, *args: str) -> subprocess.CompletedProcess:
@@ -73,6 +75,8 @@ def test_first_run_trains_deploys_serves_and_moves_the_alias(first, state):
     main = subprocess.run(["git", "rev-parse", "main"], cwd=state / "remote.git", capture_output=True, text=True)
     assert version.tags["deployed.dev.git_commit"] == main.stdout.strip()
     assert s["browse runs"] == f".venv/bin/mlflow ui --backend-store-uri sqlite:///{state / 'mlflow' / 'mlflow.db'}"
+    # Every pod of the step image forked, the PostSync Job's too: a fallback to plain processes fails here.
+    assert re.fullmatch(FORKED_ALL.format(6), s["step server"]), s["step server"]
     wf = json.loads(Path(s["record"]).read_text())  # the Workflow as argo get -o json prints it
     assert wf["status"]["phase"] == "Succeeded"
     assert wf["spec"] == {"workflowTemplateRef": {"name": "iris-pipeline"}}
@@ -90,6 +94,7 @@ def test_an_unchanged_run_reuses_the_version_and_opens_no_pull_request(first, re
         s["deploy"] == "k8s/overlays/dev/iris/kustomization.yaml already pins this version: no change, no pull request"
     )
     assert len(registry(state).search_model_versions("name='iris'")) == 1
+    assert re.fullmatch(FORKED_ALL.format(5), s["step server"]), s["step server"]  # no sync, so no PostSync pod
 
 
 def test_second_run_is_judged_against_the_first_as_champion(first, repo, state):

@@ -1,5 +1,6 @@
-"""What an operator reads when a run does not go to plan: Ctrl-C stops the run and the servers it started and
-says where it stopped (exit 130, no traceback); a failed step's summary line is its own last line and its log."""
+"""What an operator reads when a run does not go to plan: Ctrl-C (or SIGTERM, SIGHUP) stops the run and the
+servers it started and says where it stopped (exit 128 + the signal, no traceback); a failed step's summary line
+is its own last line and its log."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.runner.processes import processes_under, step_server_pid
+from tests.runner.processes import children_of, live_in_groups, processes_under, step_server_pid
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -81,6 +82,44 @@ def test_ctrl_c_stops_the_step_and_the_servers_and_says_where_it_stopped(tmp_pat
     assert not Path(f"/proc/{server}").exists()  # the step server, reaped by the runner
     assert processes_under(tmp_path) == []
     assert '"message": "interrupted (Ctrl-C) while running the workflow (step train, attempt 1)"' in (
+        (run_dir / "workflow.json").read_text()
+    )
+
+
+@pytest.mark.parametrize(
+    ("signum", "serving"),
+    [
+        pytest.param(signal.SIGTERM, True, id="SIGTERM"),  # a service manager's stop, on make demo's path
+        pytest.param(signal.SIGHUP, False, id="SIGHUP"),  # the terminal closed
+    ],
+)
+def test_sigterm_and_sighup_stop_the_run_as_ctrl_c_does_and_leave_no_process_it_started(tmp_path, signum, serving):
+    state = tmp_path / ".local"
+    run = runner(state, "-p", "n-estimators=20000", *([] if serving else ["--no-serve"]), start_new_session=True)
+    lines = []
+    for line in run.stdout:
+        lines.append(line)
+        if line.strip().startswith("● train"):
+            break
+    time.sleep(1)  # train is importing or fitting
+    # What the runner started, as the kernel records it: the Pushgateway, MLServer, the step server and train's
+    # pod (forked, then re-parented to the runner), each leading its own process group.
+    started = children_of(run.pid)
+    server = step_server_pid(tmp_path / "tmp")
+    assert server in started and len(started) >= (4 if serving else 3), ("".join(lines), started)
+    os.kill(run.pid, signum)
+    out, err = run.communicate(timeout=60)
+    run_dir = next((state / "runs").iterdir())
+    name = signal.Signals(signum).name
+    assert run.returncode == 128 + signum, "".join(lines) + out + err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == (
+        f"runner: interrupted ({name}) while running the workflow (step train, attempt 1): stopped it and the "
+        f"local servers this run started; the record so far: {run_dir}/workflow.json (fix: run it again; a step "
+        "stopped halfway is finished or redone by the next run)"
+    )
+    assert live_in_groups(started) == []
+    assert f'"message": "interrupted ({name}) while running the workflow (step train, attempt 1)"' in (
         (run_dir / "workflow.json").read_text()
     )
 

@@ -205,6 +205,38 @@ def test_a_library_that_keeps_home_from_its_import_makes_home_a_variable_no_pod_
     assert done.stdout.splitlines()[-1] == "the pod sets HOME differently from the server, and the imports read them"
 
 
+SNAPSHOTS_ENVIRON = """
+import os
+SNAPSHOT = dict(os.environ)  # every variable, kept from the import on
+"""
+SNAPSHOT_PROBE = """
+import importlib.util, os, sys
+spec = importlib.util.spec_from_file_location('zygote', sys.argv[1])
+zygote = importlib.util.module_from_spec(spec); spec.loader.exec_module(zygote)
+zygote.PRELOAD = ('json', 'snapshots_environ')
+started = dict(os.environ)
+read, _ = zygote.preload()
+print('*' in read)
+for env in (started, {**started, 'POD_ONLY': 'read by no import by name'}):
+    print(repr(zygote.refusal({'argv': [sys.executable, '-c', 'pass'], 'cwd': '/', 'env': env}, started, read)))
+"""
+
+
+def test_a_library_that_keeps_the_whole_environment_makes_every_pod_with_another_one_run_plain(tmp_path):
+    """A copy of os.environ made while importing names no variable: any difference may be in it."""
+    (tmp_path / "snapshots_environ.py").write_text(SNAPSHOTS_ENVIRON)
+    env = {"PATH": os.environ["PATH"], "HOME": "/server", "PYTHONPATH": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", SNAPSHOT_PROBE, str(ZYGOTE)], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-3:] == [
+        "True",
+        "''",  # the server's own environment: forked
+        "\"the imports read the whole environment, and the pod's differs from the server's (POD_ONLY)\"",
+    ]
+
+
 THREADS_PROBE = """
 import _thread, importlib.util, sys, threading, time
 spec = importlib.util.spec_from_file_location('zygote', sys.argv[1])
@@ -354,3 +386,72 @@ def test_a_runner_killed_outright_leaves_no_step_server_home_behind(repo, tmp_pa
     finally:
         for pid in processes_pids_under(tmp_path / "state"):  # the orphaned `sleep 60` pod
             os.kill(pid, signal.SIGKILL)
+
+
+# The real server, importing only json, whose answer for the second pod ("late") never comes once it has forked it.
+LATE_SERVER = """
+import importlib.util, sys, time
+spec = importlib.util.spec_from_file_location('zygote', sys.argv[1])
+zygote = importlib.util.module_from_spec(spec); spec.loader.exec_module(zygote)
+zygote.PRELOAD, zygote._warm_mlflow = ('json',), lambda: None
+send, forked = zygote._send, []
+def late(conn, message):
+    forked.extend([message['pid']] if 'pid' in message else [])
+    if len(forked) == 2:  # the second pod, "late"
+        time.sleep(600)
+    send(conn, message)
+zygote._send = late
+sys.exit(zygote.main())
+"""
+# The runner's side, as local_pod.start does it: a pod the server does not answer for in time runs plain.
+GIVES_UP = """
+import json, os, socket, subprocess, sys
+from pathlib import Path
+from gitops.runner import step_server
+assert step_server._become_subreaper() == ""
+home, ran = Path(sys.argv[1]), Path(sys.argv[2])
+ours, theirs = socket.socketpair()
+base = {"PATH": os.environ["PATH"], "HOME": str(home), "TMPDIR": str(home)}
+process = subprocess.Popen(
+    [sys.executable, "-c", sys.argv[3], str(step_server.ZYGOTE), str(theirs.fileno())],
+    env=base, cwd=home, pass_fds=(theirs.fileno(),), start_new_session=True,
+)
+theirs.close()
+server = step_server.StepServer(process, ours, base, home)
+assert server._await_ready(None)
+step_server.READY_TIMEOUT_S = 3.0
+def spawn(name, code):
+    argv = [sys.executable, "-c", code]
+    return server.spawn(name, argv, base, str(home.parent), Path(os.devnull), Path(os.devnull)), argv
+running, _ = spawn("running", "import time; time.sleep(60)")
+late, argv = spawn("late", f"open({str(ran)!r}, 'a').write('ran\\\\n')")
+assert late is None, late
+subprocess.run(argv, check=True)  # the plain process instead
+after_giving_up = running.poll()
+server.stop()
+unknown = []
+while True:  # what is left: the pod forked for the answer that never came
+    try:
+        pid, status = os.wait()
+    except ChildProcessError:
+        break
+    unknown.append(os.waitstatus_to_exitcode(status))
+print(json.dumps({"problem": server.problem, "running_after_giving_up": after_giving_up,
+                  "running_after_stop": running.returncode, "unknown": unknown}))
+"""
+
+
+def test_a_pod_forked_after_the_runner_stopped_waiting_never_runs_and_stop_ends_the_pods_left(repo, tmp_path):
+    """The runner runs that step as a plain process instead: the late pod must not run it a second time."""
+    ran = tmp_path / "ran"
+    argv = [sys.executable, "-c", GIVES_UP, str(tmp_path / "home"), str(ran), LATE_SERVER]
+    (tmp_path / "home").mkdir()
+    done = subprocess.run(argv, capture_output=True, text=True, cwd=repo, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert ran.read_text() == "ran\n"  # once
+    assert json.loads(done.stdout.splitlines()[-1]) == {
+        "problem": "no answer to late's request within 3 s",
+        "running_after_giving_up": None,  # giving up on the server leaves the operator's pods running
+        "running_after_stop": -signal.SIGKILL,  # the run is over: stop() ends them
+        "unknown": [127],  # the late pod: forked, told nothing, ended unrun
+    }

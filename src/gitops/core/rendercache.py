@@ -19,6 +19,7 @@ from gitops.core.kustomize import BUILD_OPTIONS, Rendered, RenderError, build, k
 from mlpipeline import yamlerrors
 from mlpipeline.atomicfile import write_atomic
 
+DIRECTORY = Path(".cache/renders")  # under the repo, git-ignored: the validator's and the runner's
 FORMAT = "2"  # bump when what is stored changes (2: a render stopped by a signal is not kept)
 # A stored error is kustomize's words as these modules explain them: a change to them is a new key.
 EXPLAINERS = (Path(kustomize_errors.__file__), Path(yamlerrors.__file__))

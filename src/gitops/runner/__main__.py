@@ -15,7 +15,8 @@ Exit 0: the workflow (and the local sync) succeeded. 1: it ran and failed.
 field), or bad usage, or a local service or input (secrets, the MLflow store) failed:
 one line says which and the fix. 3: Argo would leave it Running forever (the
 message says which node waits on what); the record shows where it stopped.
-130: interrupted (Ctrl-C); the servers the run started are stopped.
+130: interrupted (Ctrl-C); the servers the run started are stopped. 143 (SIGTERM) and 129 (SIGHUP): the
+same stop, as a service manager or a closed terminal asks for it.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -33,8 +36,19 @@ from typing import Any, TextIO
 
 from gitops.argo.arguments import GlobalParameterError
 from gitops.core import kustomize as render
-from gitops.core import layout, yamlio
-from gitops.runner import drift_sample, local_pod, localenv, services, step_server, summary, sync, wording, workflow
+from gitops.core import layout, rendercache, yamlio
+from gitops.runner import (
+    children,
+    drift_sample,
+    local_pod,
+    localenv,
+    services,
+    step_server,
+    summary,
+    sync,
+    wording,
+    workflow,
+)
 from gitops.runner.errors import RunnerError
 from gitops.runner.operator import Hang
 from gitops.runner.tree import LiveTree
@@ -87,7 +101,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 @dataclass
 class Progress:
-    """Where the run is, for the one line Ctrl-C prints."""
+    """Where the run is, for the one line Ctrl-C (or SIGTERM, SIGHUP) prints."""
 
     stage: str = "preparing the run"
     run_dir: Path | None = None
@@ -102,40 +116,75 @@ class Progress:
         return f"{self.stage}" + (f" (step {', '.join(running)})" if running else "")
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the runner is: a KeyboardInterrupt, so every path that stops the pods
+    and servers on Ctrl-C stops them on these too."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def _stop_on_signals() -> dict:
+    """SIGTERM and SIGHUP stop the run as Ctrl-C does; returns the handlers to put back."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set them
+        return {}
+
+    def stop(signum, _frame):
+        for other in wanted:  # one stop: a second signal must not cut the cleanup short
+            signal.signal(other, lambda *_: None)
+        raise Stopped(signum)
+
+    # One ignored on purpose stays so (nohup ignores SIGHUP).
+    wanted = [signum for signum in STOP_SIGNALS if signal.getsignal(signum) != signal.SIG_IGN]
+    return {signum: signal.signal(signum, stop) for signum in wanted}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     repo = args.repo.resolve()
     state = (repo / args.state_dir).resolve() if not args.state_dir.is_absolute() else args.state_dir
     server = None
-    if args.step_server == "on" and args.file is None:
-        # An overlay runs the step image's pipeline: start importing its libraries now, while this process
-        # renders and starts the local services (a refusal below stops it, having run nothing).
-        server = _start_step_server(_step_extra(args, repo))
     progress = Progress()
+    previous = _stop_on_signals()
     try:
+        if args.step_server == "on" and args.file is None:
+            # An overlay runs the step image's pipeline: start importing its libraries now, while this process
+            # renders and starts the local services (a refusal below stops it, having run nothing).
+            server = _start_step_server(_step_extra(args, repo))
         return _run(args, repo, state, progress, server)
     except (RunnerError, render.RenderError, services.ServiceError) as err:
         print(f"runner: {err}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
         # The finally blocks on the way here stopped the step's pod, the Pushgateway and MLServer.
+        signum = err.signum if isinstance(err, Stopped) else signal.SIGINT
+        how = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
         if progress.env is not None:
             progress.env.stop()
         record = f"; the record so far: {progress.run_dir}/workflow.json" if progress.run_dir else ""
         if progress.op is not None and progress.run_dir is not None:
-            progress.op.wf.message = f"interrupted (Ctrl-C) while {progress.where()}"
+            progress.op.wf.message = f"interrupted ({how}) while {progress.where()}"
             progress.op.wf.write(progress.run_dir / "workflow.json")
         print(
-            f"\nrunner: interrupted (Ctrl-C) while {progress.where()}: stopped it and the local servers this run "
+            f"\nrunner: interrupted ({how}) while {progress.where()}: stopped it and the local servers this run "
             f"started{record} (fix: run it again; a step stopped halfway is finished or redone by the next run)",
             file=sys.stderr,
         )
-        return 130
+        return 128 + signum
     finally:
+        for signum in previous:  # what is left to stop is stopped here: a signal now must not cut it short
+            signal.signal(signum, lambda *_: None)
         if progress.env is not None:  # whatever ended the run: no server of it outlives it
             progress.env.stop()
         if server is not None:
             server.stop()
+        children.end_strays()  # every process the run started was waited on: what is left, pods orphaned
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _step_extra(args: argparse.Namespace, repo: Path) -> dict[str, str]:
@@ -158,11 +207,26 @@ def _documents(args: argparse.Namespace, repo: Path) -> tuple[list[dict[str, Any
             raise RunnerError(f"{args.file}: cannot read it: {err.strerror}") from None
         source = str(args.file)
     else:
-        text, source = render.build(repo / args.overlay, repo).text, args.overlay
+        text, source = _render(repo, args.overlay), args.overlay
     bodies, errors = yamlio.load_documents(text)
     if errors:
         raise RunnerError(f"{source}: cannot parse it: {errors[0].message} (fix: {errors[0].fix(source)})")
     return [b for b in bodies if isinstance(b, dict)], source
+
+
+def _render(repo: Path, overlay: str) -> str:
+    """The overlay's render, kustomize's warnings refused: from the validator's render cache when the same
+    inputs were built before (make demo validates first, so a warm demo builds nothing twice)."""
+    directory = (repo / overlay).resolve()
+    if not directory.is_relative_to(repo):  # the cache keys a render by its path in the repo
+        return render.build(directory, repo).text
+    try:
+        rendered = rendercache.build_cached(directory, repo, repo / rendercache.DIRECTORY)
+    except OSError:  # a cache it cannot read or write (a read-only checkout): build as without one
+        rendered = render.build(directory, repo, strict=False)
+    if rendered.warnings:  # what build's strict mode raises
+        raise render.RenderError(rendered.source, *rendered.warnings[0])
+    return rendered.text
 
 
 def _run(

@@ -4,9 +4,13 @@
   runs with a plain process per pod (`--step-server off`), which is what every run did before it;
 - each step's node duration (for monitor and deploy, their pod from spawn to exit, since the server is
   ready when they start);
+- what each series spent outside its steps (`outside_steps_s`: the median wall time minus the steps' median
+  node durations; the five run one after another): the runner itself, and for make demo the validation,
+  the serving and the PostSync Job too;
 - `make demo` warm as a person runs it: scripts/demo validates every overlay, runs the pipeline, serves
-  the new version with MLServer and runs the PostSync Job; and run again unchanged, when train reuses the
-  version it made (mlpipeline.contentkey) and deploy has nothing to change.
+  the new version with MLServer and runs the PostSync Job, which must move the dev alias to the version
+  the run trained (a run that served nothing would time nothing); and run again unchanged, when train
+  reuses the version it made (mlpipeline.contentkey) and deploy has nothing to change.
 
 Every run passes its own n-estimators (train reuses a version trained from the same inputs, and a run
 that trains nothing would time nothing), each near the default 100 and passing dev's gates on the seeded
@@ -49,7 +53,9 @@ class Runs:
     def __init__(self, repo: Path, state: Path):
         self.repo, self.state, self.trees, self.last = repo, state, iter(TREES), 0
 
-    def run(self, argv: list[str], unchanged: bool = False) -> tuple[float, dict[str, float], str]:
+    def run(
+        self, argv: list[str], unchanged: bool = False, moves_alias: bool = False
+    ) -> tuple[float, dict[str, float], str]:
         self.last = self.last if unchanged else next(self.trees)
         started = time.perf_counter()
         proc = subprocess.run(
@@ -62,21 +68,43 @@ class Runs:
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(argv)} failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
         latest = sorted((self.state / "runs").iterdir())[-1]
-        steps = json.loads((latest / "summary.json").read_text())["steps"]
+        record = json.loads((latest / "summary.json").read_text())
+        steps = record["steps"]
         if len(steps) != 5:
             raise RuntimeError(f"{' '.join(argv)} ran {', '.join(steps)}, not the five steps:\n{proc.stdout[-2000:]}")
+        if moves_alias and (why := alias_not_moved(record["summary"])):
+            raise RuntimeError(f"{' '.join(argv)}: {why}:\n{proc.stdout[-2000:]}")
         return wall, steps, proc.stdout
 
-    def series(self, argv: list[str], unchanged: bool = False) -> dict:
-        runs = [self.run(argv, unchanged) for _ in range(RUNS)]
+    def series(self, argv: list[str], unchanged: bool = False, moves_alias: bool = False) -> dict:
+        runs = [self.run(argv, unchanged, moves_alias) for _ in range(RUNS)]
         walls = [wall for wall, _, _ in runs]
         steps = {name: round(statistics.median(r[1][name] for r in runs), 2) for name in runs[0][1]}
         preloads = [float(m.group(1)) for _, _, out in runs if (m := SERVER_LINE.search(out))]
         out = {"wall_s": round(statistics.median(walls), 2), "runs_s": [round(w, 2) for w in walls]}
         out["step_seconds"] = steps
+        out["outside_steps_s"] = outside_steps(out["wall_s"], steps)
         if preloads:
             out["step_server_imports_s"] = statistics.median(preloads)
         return out
+
+
+def outside_steps(wall_s: float, step_seconds: dict[str, float]) -> float:
+    """Seconds of `wall_s` spent outside the steps' pods (they run one after another, so none overlaps)."""
+    return round(wall_s - sum(step_seconds.values()), 2)
+
+
+def alias_not_moved(summary: dict[str, str]) -> str:
+    """Why a run's summary does not show its PostSync Job moving the dev alias to the version it trained ("" when
+    it does)."""
+    model = re.match(r"(\S+) version (\d+) \(run ", summary.get("model", ""))
+    if model is None:
+        return f"its summary names no model version (model: {summary.get('model')!r})"
+    moved = f"{model[1]}: alias dev -> version {model[2]} (moved);"
+    post_sync = summary.get("post-sync")
+    if not (post_sync or "").startswith(moved):
+        return f"the PostSync Job did not move the alias to version {model[2]} (post-sync: {post_sync!r})"
+    return ""
 
 
 def run(repo: Path) -> dict:
@@ -86,7 +114,7 @@ def run(repo: Path) -> dict:
         runs.run(runner)  # cold: creates the registry and the remote, serves a first version
         forked = runs.series([*runner, "--no-serve"])
         plain = runs.series([*runner, "--no-serve", "--step-server", "off"])
-        demo = runs.series([str(repo / "scripts" / "demo")])
+        demo = runs.series([str(repo / "scripts" / "demo")], moves_alias=True)
         unchanged = runs.series([str(repo / "scripts" / "demo")], unchanged=True)
     light = {name: forked["step_seconds"][name] for name in LIGHT_STEPS}
     return {

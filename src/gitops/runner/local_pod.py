@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gitops.runner import children
 from gitops.runner.errors import RunnerError
 from gitops.runner.step_server import ForkedPod, StepServer, host_argv
 
@@ -235,6 +236,7 @@ def start(
                 stderr=err,
                 cwd=cwd,
                 start_new_session=True,
+                preexec_fn=children.dies_with_this_process(),  # as a forked pod does (zygote._await_go)
             )
         except OSError as error:
             # The container runtime reports this as the main container's failure to start (exit 127-like);

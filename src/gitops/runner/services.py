@@ -20,6 +20,8 @@ from pathlib import Path
 
 import requests
 
+from gitops.runner import children
+
 PUSHGATEWAY = "/usr/bin/prometheus-pushgateway"
 VENV_BIN = Path(sys.executable).parent
 READY_POLL_S = 0.02  # the Pushgateway is ready in tens of milliseconds: a coarse poll would be most of its start
@@ -110,6 +112,7 @@ def start_server(
             start_new_session=True,
             env={**os.environ, **(env or {})},
             cwd=cwd,
+            preexec_fn=children.dies_with_this_process(),  # a runner killed outright leaves no server behind
         )
     server = Server(process, url, log, health=health, timeout=timeout)
     return server.wait_ready() if wait else server

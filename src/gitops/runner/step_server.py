@@ -11,16 +11,20 @@ subset the runner uses).
 Whatever the server cannot run as a fresh interpreter would (zygote.py says what) it answers "plain",
 and `spawn` returns None: the caller starts a plain process. A server that cannot start, or that stops
 answering in time or answers nonsense, is stopped and never asked again: every later pod runs plain, and
-the summary says why. `--step-server off` (or GITOPS_STEP_SERVER=off) runs every pod as a plain process.
+the summary says why. A forked pod waits for the runner's go, a byte on a pipe sent with the request, so
+a pod forked for an answer the runner stopped waiting for never runs: the caller's plain process is that
+step's only run. `--step-server off` (or GITOPS_STEP_SERVER=off) runs every pod as a plain process.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
 import select
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -49,6 +53,17 @@ class ForkedPod:
             if pid:
                 self.returncode = os.waitstatus_to_exitcode(status)
         return self.returncode
+
+    def end(self) -> None:
+        """SIGKILL its process group and reap it, unless it has ended (or was never this process's child)."""
+        try:
+            if self.poll() is not None:
+                return
+        except ChildProcessError:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pid, signal.SIGKILL)
+        self.wait()
 
     def wait(self, timeout: float | None = None) -> int:
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -79,6 +94,7 @@ class StepServer:
     problem: str = ""
     preload_seconds: float = 0.0
     forked: int = 0
+    pods: list[ForkedPod] = field(default_factory=list)  # every pod it forked that the runner was told of
     plain: list[str] = field(default_factory=list)
     stopped: bool = False
     received: bytes = b""  # read from the connection, not yet a whole line
@@ -156,20 +172,38 @@ class StepServer:
             "cwd": cwd,
             "stdout": str(stdout),
             "stderr": str(stderr),
+            "runner": os.getpid(),
         }
+        go_r, go_w = os.pipe()  # the pod runs only once it reads a byte here (zygote._await_go)
         try:
-            self.conn.sendall((json.dumps(request) + "\n").encode())
-            answer = self._receive(f"{name}'s request")
-        except OSError as err:
-            answer = {"plain": f"the server is gone ({err.strerror})"}
-        except _Broken as err:
-            self._give_up(str(err))  # it may still fork this pod: killed with it, before it runs twice
-            return None
-        if not isinstance(answer.get("pid"), int):
-            self.plain.append(f"{name}: {answer.get('plain') or answer.get('error') or 'no answer'}")
-            return None
+            try:
+                self._send(json.dumps(request).encode() + b"\n", go_r)
+                answer = self._receive(f"{name}'s request")
+            except OSError as err:
+                answer = {"plain": f"the server is gone ({err.strerror})"}
+            except _Broken as err:
+                # It may still fork this pod: closing go_w below makes that pod exit 127 unrun, so the plain
+                # process the caller starts instead is the step's only run.
+                self._give_up(str(err))
+                return None
+            finally:
+                os.close(go_r)  # the server has its own copy
+            if not isinstance(answer.get("pid"), int):
+                self.plain.append(f"{name}: {answer.get('plain') or answer.get('error') or 'no answer'}")
+                return None
+            pod = ForkedPod(answer["pid"])
+            with contextlib.suppress(BrokenPipeError):  # it ended already: its exit status says how
+                os.write(go_w, b"g")
+        finally:
+            os.close(go_w)
         self.forked += 1
-        return ForkedPod(answer["pid"])
+        self.pods.append(pod)
+        return pod
+
+    def _send(self, line: bytes, fd: int) -> None:
+        """One request line, with `fd` passed along (SCM_RIGHTS) with its first bytes."""
+        sent = socket.send_fds(self.conn, [line], [fd])
+        self.conn.sendall(line[sent:])
 
     def _receive(self, what: str) -> dict:
         """One JSON object line from the server; {} when it closed or died. _Broken when it said nothing
@@ -193,9 +227,10 @@ class StepServer:
         return message
 
     def _give_up(self, why: str) -> None:
-        """Never ask it again: stopped, so no late answer (nor a late fork) can meet a later request."""
+        """Never ask it again: stopped, so no late answer (nor a late fork) can meet a later request. The pods
+        it forked before run on: the runner waits on them."""
         self.ready, self.problem = False, why
-        self.stop()
+        self.stop(pods=False)
 
     def describe(self) -> str:
         """One line for the run's summary: how the pods ran."""
@@ -213,8 +248,12 @@ class StepServer:
         """Where the server's log goes when it stops (its own directory is removed then)."""
         self.kept_log = path
 
-    def stop(self) -> None:
-        """End the server (it holds nothing a pod needs: forked pods are the runner's), keep its log."""
+    def stop(self, pods: bool = True) -> None:
+        """End the server (it holds nothing a pod needs: forked pods are the runner's) and keep its log; with
+        `pods`, when the run is over, end every pod it forked that still runs, so that none outlives the run."""
+        if pods:
+            for pod in self.pods:
+                pod.end()
         if self.stopped:
             return
         self.stopped = True

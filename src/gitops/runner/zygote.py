@@ -9,8 +9,10 @@ would leave holding its locks, makes every pod run plain.
 
 A pod process is forked twice (the middle process exits at once), so it is re-parented to the runner,
 which is a child subreaper: the runner waits on it, signals its process group and reads its exit status
-exactly as it does for a process it started itself. The pod leads its own session and becomes what a
-fresh interpreter would be (gitops/runner/fresh_interpreter.py).
+exactly as it does for a process it started itself. The pod leads its own session, waits for the runner's
+go (one byte on a pipe sent with the request: a runner that stopped waiting for the answer closes it, and
+the pod exits 127 without running, so no step runs twice) and becomes what a fresh interpreter would be
+(gitops/runner/fresh_interpreter.py).
 
 A forked pod starts as if its program had imported PRELOAD first: their import-time effects (MLflow's
 telemetry file under $HOME, scikit-learn's KMP_* variables, the warnings filters numpy, scipy, urllib3
@@ -19,22 +21,27 @@ does, so restoring the interpreter's default filters would make the steps differ
 Other differences by design: every forked pod has the server's hash seed (str hashes are seeded once,
 at interpreter start; PYTHONHASHSEED is read then, so a pod setting it runs plain); /proc/<pid>/cmdline
 shows the server's bootstrap line, not the pod's argv (sys.argv and sys.orig_argv are the pod's); and
-the runner stays a child subreaper for its life, so orphans of plain pods are reaped when it ends.
+the runner stays a child subreaper for its life, so orphans of plain pods become its children too, ended
+and reaped when it ends (gitops/runner/children.py).
 
 The runner asks only for `python -m/-c` pods. One the server cannot run as the interpreter would is
 answered {"plain": why}, and the runner starts a plain process: an unknown thread in the server, a working
 directory that does not exist, or an environment that differs from the server's in a variable the
-preloaded libraries (or the interpreter and the native libraries at start-up) read while importing.
+preloaded libraries (or the interpreter and the native libraries at start-up) read while importing, or
+in any variable once a file no pod re-derives from read the whole environment.
 """
 
 import gc
 import importlib.util
 import json
 import os
+import signal
 import socket
 import sys
 import threading
 import time
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _load_beside(name: str):
@@ -51,9 +58,11 @@ def _load_beside(name: str):
 FRESH = _load_beside("fresh_interpreter")  # what a forked pod does to be a fresh interpreter
 
 # What the step image's steps import (python -m mlpipeline.<step>), found by listing the modules each step
-# imported after the fork, minus matplotlib: it binds its config and font cache to $HOME at import, and
-# every pod has its own $HOME. mlpipeline itself is left out: `-m mlpipeline.<step>` must find its module
-# not yet imported, as a fresh interpreter does.
+# imported after the fork, minus matplotlib: it binds its config dir, rcParams (read from the cwd and $HOME)
+# and font list to $HOME at import, and every pod has its own $HOME; and only validate imports it, so its
+# import here would only move before train, which waits for this server: no run would be shorter.
+# mlpipeline itself is left out: `-m mlpipeline.<step>` must find its module not yet imported, as a fresh
+# interpreter does.
 PRELOAD = (
     "numpy",
     "pandas",
@@ -224,6 +233,12 @@ def refusal(request: dict, started_env: dict, read: set) -> str:
     if not os.path.isdir(request["cwd"]):
         return f"no working directory {request['cwd']}"
     env = request["env"]
+    if "*" in read and env != started_env:
+        # A file no pod re-derives from kept the whole environment ("*": os.environ iterated or copied):
+        # any variable the pod sets differently may be in what it kept.
+        differ = sorted(k for k in {*env, *started_env} if env.get(k) != started_env.get(k))
+        shown = ", ".join(differ[:3])
+        return f"the imports read the whole environment, and the pod's differs from the server's ({shown})"
     names = read | {k for k in {*env, *started_env} if k.startswith(NATIVE_PREFIXES)}
     differ = sorted(k for k in names if env.get(k) != started_env.get(k))
     if differ:
@@ -247,11 +262,11 @@ def serve(conn: socket.socket) -> dict | None:
     except OSError:  # the runner is gone (it was killed while this imported)
         return None
     print(f"preloaded {len(sys.modules)} modules in {seconds} s; read while importing: {sorted(read)}", flush=True)
-    lines = conn.makefile("r", encoding="utf-8")
-    for line in lines:
-        request = json.loads(line)
-        why = refusal(request, started_env, read)
+    for request, go in _requests(conn):
+        why = refusal(request, started_env, read) if go is not None else "no go pipe came with the request"
         if why:
+            if go is not None:
+                os.close(go)
             _send(conn, {"plain": why})
             print(f"plain: {request.get('name', '')}: {why}", file=sys.stderr, flush=True)
             continue
@@ -262,16 +277,51 @@ def serve(conn: socket.socket) -> dict | None:
         if middle == 0 and _fork_pod(report_w):
             for fd in (report_r, report_w):
                 os.close(fd)
-            lines.close()
             conn.close()
-            return {**request, "env": {**written, **request["env"]}}
+            return {**request, "env": {**written, **request["env"]}, "go": go}
         os.close(report_w)
+        os.close(go)  # the pod's alone now: the server holds no pod's go pipe
         os.waitpid(middle, 0)
         with os.fdopen(report_r) as report:
             pid = report.read().strip()
         _send(conn, {"pid": int(pid)} if pid else {"plain": "the forked process died before it started"})
         print(f"forked {request.get('name', '')} as {pid}", file=sys.stderr, flush=True)
     return None
+
+
+def _requests(conn: socket.socket):
+    """The runner's requests, one JSON line each, with the read end of that pod's go pipe (SCM_RIGHTS, sent
+    with the line; None if it came without). The runner sends the next request only after this one's answer."""
+    pending, fds = b"", []
+    while True:
+        while b"\n" not in pending:
+            data, received, _flags, _address = socket.recv_fds(conn, 65536, 1)
+            fds += received
+            if not data:  # the runner hung up
+                for fd in fds:
+                    os.close(fd)
+                return
+            pending += data
+        line, pending = pending.split(b"\n", 1)
+        yield json.loads(line), (fds.pop(0) if fds else None)
+
+
+def _await_go(go: int, runner: int) -> bool:
+    """In the pod, before it touches anything of the runner's: whether to run. The runner writes one byte once
+    it holds this pod's pid; end of file instead means it gave up on the answer and started the pod as a plain
+    process (or died), and this one must never run. Once told to run, it dies with the runner, as a plain pod
+    does (local_pod.start)."""
+    try:
+        told = os.read(go, 1) == b"g"
+    except OSError:
+        told = False
+    os.close(go)
+    if not told:
+        return False
+    import ctypes
+
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    return os.getppid() == runner  # else the runner died before the prctl, and no signal will come
 
 
 def _fork_pod(report_w: int) -> bool:
@@ -305,6 +355,8 @@ def main() -> int:
 
             shutil.rmtree(home, ignore_errors=True)
         os._exit(0)
+    if not _await_go(request.pop("go"), request.get("runner", -1)):
+        os._exit(127)
     try:
         FRESH.become(request)
     except BaseException as err:  # noqa: BLE001 - the pod's end, not the server's finalization

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from gitops.core import kustomize
+from gitops.core import kustomize, rendercache
 from gitops.core.findings import ERROR, Finding
 from gitops.core.kustomize import RenderError
 from gitops.core.renders import Renders
@@ -26,8 +26,8 @@ from gitops.validate.schemas import core, pins, platform, store, unchecked
 from gitops.validate.schemas.lookup import SchemaIndex
 from mlpipeline.errors import EXIT_INTERRUPTED
 
-# Renders keyed by their inputs (core.rendercache), git-ignored like the schema store.
-RENDER_CACHE = Path(".cache/renders")
+# Renders keyed by their inputs (core.rendercache), git-ignored like the schema store; the runner reads it too.
+RENDER_CACHE = rendercache.DIRECTORY
 
 
 def rules_line(findings: list[Finding]) -> str:
