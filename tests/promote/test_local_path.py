@@ -34,7 +34,6 @@ def test_without_github_the_branch_goes_to_the_remote_and_the_printed_command_me
         in out
     )
     subprocess.run(merge_line(out), shell=True, cwd=repo, check=True, capture_output=True)
-    merged = git(repo, "show", f"origin/main:{STAGING}") if False else None
     git(repo, "fetch", "-q", "origin")
     merged = git(repo, "show", f"origin/main:{STAGING}")
     assert merged == folder("staging", "iris", "4", "1.2.0", champion="3")
