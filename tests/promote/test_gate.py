@@ -101,6 +101,33 @@ def test_an_unreachable_registry_refuses_with_the_reason(repo, prs, capsys, monk
     assert prs.calls == [] and unchanged(repo, head)
 
 
+URI_FIX = "set MLFLOW_TRACKING_URI (--tracking-uri) to the MLflow server's http(s):// address or a sqlite:/// file"
+
+
+@pytest.mark.parametrize(
+    ("uri", "what"),
+    [
+        pytest.param(
+            "mlflow.internal:5000",
+            "MLflow has no registry store for the scheme 'mlflow.internal'",
+            id="no-scheme-host-port",
+        ),
+        pytest.param("foo://registry", "MLflow has no registry store for the scheme 'foo'", id="unsupported-scheme"),
+        pytest.param(
+            "postgresql://mlflow@127.0.0.1:1/mlflow",
+            f"its database driver is not installed (psycopg) (fix: {URI_FIX}: only SQLite's driver is installed)",
+            id="database-without-driver",
+        ),
+    ],
+)
+def test_a_tracking_uri_mlflow_cannot_use_is_a_bad_argument_in_one_line(repo, prs, capsys, uri, what):
+    head = git(repo, "rev-parse", "HEAD").strip()
+    assert run(repo, prs, uri, "iris", "dev", "staging") == 2
+    line = f"promote: --tracking-uri {uri}: {what}"
+    assert capsys.readouterr().err == (line if "(fix: " in what else f"{line} (fix: {URI_FIX})") + "\n"
+    assert prs.calls == [] and unchanged(repo, head)
+
+
 @pytest.mark.slow
 def test_a_registry_that_refuses_promote_is_named_with_its_answer_not_read_as_a_missing_version(
     repo, prs, registry, capsys, tmp_path
