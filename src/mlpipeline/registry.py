@@ -91,7 +91,9 @@ def model_version(client: "MlflowClient", name: str, version: str) -> "ModelVers
     try:
         return client.get_model_version(name, str(version))
     except MlflowException as err:
-        if does_not_exist(err) or "not found" in str(err).lower():
+        # Only the registry's own code: a proxy's 404 page or a 403 whose text says "not found" is not a fact
+        # about the version.
+        if does_not_exist(err):
             raise PermanentError(
                 f"--model-version {version}",
                 f"model {name} has no version {version}",
@@ -101,13 +103,17 @@ def model_version(client: "MlflowClient", name: str, version: str) -> "ModelVers
 
 
 def alias_version(client: "MlflowClient", name: str, alias: str) -> "ModelVersion | None":
-    """The version at an alias, or None when the alias (or the model) does not exist yet."""
+    """The version at an alias, or None when the alias (or the model) does not exist yet.
+
+    Any other answer (a 403, a 503, a proxy's page) is raised: read as "no alias", validate would judge the
+    candidate against no champion and mark_deployed would think the alias unset. cli.run makes it one line.
+    """
     from mlflow.exceptions import MlflowException
 
     try:
         return client.get_model_version_by_alias(name, alias)
     except MlflowException as err:
-        if does_not_exist(err) or "not found" in str(err).lower() or "alias" in str(err).lower():
+        if does_not_exist(err, alias=True):
             return None
         raise
 
