@@ -18,15 +18,18 @@ export PATH := $(abspath $(VENV))/bin:$(PATH)
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
+# Silent (@) and on stderr: any target may build the venv first, and `make render ... | kubectl apply -f -`
+# must read YAML only on stdout.
 $(STAMP): requirements/dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null || { \
 	  echo "setup: needs Python 3.11 (the locks are resolved for it); found: $$($(PYTHON) --version 2>&1)." >&2; \
 	  echo "       run: make PYTHON=/path/to/python3.11 $(MAKECMDGOALS)" >&2; exit 2; }
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q uv==$(UV_VERSION)
-	$(UV) pip install -q -p $(PY) --require-hashes -r requirements/dev.lock
-	$(UV) pip install -q -p $(PY) --no-deps -e .
-	touch $@
+	@echo "setup: installing the pinned tooling into $(VENV) (first use, or the locks changed)" >&2
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) >&2
+	@$(PY) -m pip install -q uv==$(UV_VERSION) >&2
+	@$(UV) pip install -q -p $(PY) --require-hashes -r requirements/dev.lock >&2
+	@$(UV) pip install -q -p $(PY) --no-deps -e . >&2
+	@touch $@
 
 setup: $(STAMP) ## create .venv with the pinned tooling and step dependencies
 

@@ -94,7 +94,7 @@ def explain(err: BaseException) -> StepError | None:
         if isinstance(found, StepError):
             return found
     text = " ".join(str(e) for e in chain(err))
-    return _database(text) or _disk(err) or _server(text)
+    return _database(text) or _disk(err) or _server(text) or _answered(err)
 
 
 def _where_registry() -> tuple[str, str]:
@@ -154,6 +154,35 @@ def _server(text: str) -> StepError | None:
             f"MLflow tracking server answered HTTP {status.group(1)}{at}" + (f": {body}" if body else ""),
             "read the MLflow server's log for the cause, then run the step again",
         )
+    return None
+
+
+# Answers only a person changes: the user the step runs as lacks a permission, or has no valid credentials.
+_REFUSED = ("PERMISSION_DENIED", "UNAUTHENTICATED")
+_CREDENTIALS_FIX = (
+    "give the step's MLflow user permission on the model (READ to read it, EDIT to change it), or set "
+    "MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN) to a user that has it"
+)
+
+
+def _answered(err: BaseException) -> StepError | None:
+    """An error the MLflow server answered as JSON ({"error_code": ..., "message": ...}): MLflow's client raises
+    it as a RestException that keeps the body (`.json`), without the endpoint; a status the client retries
+    (503) never gets here, urllib3 gives up on it first (_every_attempt_failed)."""
+    for found in chain(err):
+        body = getattr(found, "json", None)
+        if isinstance(body, dict) and body.get("error_code"):
+            code = str(body["error_code"])
+            message = " ".join(str(body.get("message", "")).split())[:200]
+            said = f"{code}: {message}" if message else code
+            where, _ = _where_registry()
+            if code in _REFUSED:
+                return PermanentError(where, f"MLflow tracking server refused the request ({said})", _CREDENTIALS_FIX)
+            return StepError(
+                where,
+                f"MLflow tracking server answered {said}",
+                "read the MLflow server's log for the cause, then run the step again",
+            )
     return None
 
 

@@ -14,7 +14,7 @@ import requests
 
 from mlpipeline import failures
 from mlpipeline.backoff import retry
-from mlpipeline.errors import PermanentError, StepError
+from mlpipeline.errors import PermanentError, StepError, UsageError
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -28,6 +28,8 @@ HTTP_DEFAULTS = {
     "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
     "MLFLOW_HTTP_REQUEST_TIMEOUT": "60",
 }
+
+URI_FIX = "set MLFLOW_TRACKING_URI (--tracking-uri) to the MLflow server's http(s):// address or a sqlite:/// file"
 
 
 def connect(tracking_uri: str) -> "MlflowClient":
@@ -51,9 +53,27 @@ def connect(tracking_uri: str) -> "MlflowClient":
             ) from None
     import mlflow
     from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
 
     mlflow.set_tracking_uri(tracking_uri)
-    return MlflowClient(tracking_uri=tracking_uri)
+    try:
+        # The client builds its stores here: a scheme MLflow has no store for, or a database whose driver is not
+        # installed, fails now, before any step work.
+        return MlflowClient(tracking_uri=tracking_uri)
+    except MlflowException as err:
+        if getattr(err, "supported_uri_schemes", None) is not None:
+            from urllib.parse import urlparse  # how MLflow reads the scheme (mlflow.utils.uri.get_uri_scheme)
+
+            what = f"MLflow has no registry store for the scheme {urlparse(tracking_uri).scheme!r}"
+        else:  # MLflow's first sentence says it (a ./mlruns file store: "in maintenance mode")
+            what = "MLflow refuses it: " + str(err).strip().split(". ")[0].rstrip(".")
+        raise UsageError(f"--tracking-uri {tracking_uri}", what, URI_FIX) from None
+    except ImportError as err:  # SQLAlchemy imports the database's driver when the store connects
+        raise UsageError(
+            f"--tracking-uri {tracking_uri}",
+            f"its database driver is not installed ({err.name or err})",
+            f"{URI_FIX}: only SQLite's driver is installed",
+        ) from None
 
 
 def does_not_exist(err: Exception, alias: bool = False) -> bool:
@@ -71,7 +91,9 @@ def model_version(client: "MlflowClient", name: str, version: str) -> "ModelVers
     try:
         return client.get_model_version(name, str(version))
     except MlflowException as err:
-        if does_not_exist(err) or "not found" in str(err).lower():
+        # Only the registry's own code: a proxy's 404 page or a 403 whose text says "not found" is not a fact
+        # about the version.
+        if does_not_exist(err):
             raise PermanentError(
                 f"--model-version {version}",
                 f"model {name} has no version {version}",
@@ -81,13 +103,17 @@ def model_version(client: "MlflowClient", name: str, version: str) -> "ModelVers
 
 
 def alias_version(client: "MlflowClient", name: str, alias: str) -> "ModelVersion | None":
-    """The version at an alias, or None when the alias (or the model) does not exist yet."""
+    """The version at an alias, or None when the alias (or the model) does not exist yet.
+
+    Any other answer (a 403, a 503, a proxy's page) is raised: read as "no alias", validate would judge the
+    candidate against no champion and mark_deployed would think the alias unset. cli.run makes it one line.
+    """
     from mlflow.exceptions import MlflowException
 
     try:
         return client.get_model_version_by_alias(name, alias)
     except MlflowException as err:
-        if does_not_exist(err) or "not found" in str(err).lower() or "alias" in str(err).lower():
+        if does_not_exist(err, alias=True):
             return None
         raise
 

@@ -4,11 +4,15 @@ server die at one exact request, a git server that refuses a push through its ow
 from __future__ import annotations
 
 import contextlib
+import http.client
+import json
 import os
 import signal
 import socket
 import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from gitops.runner.services import Server, free_port, start_server
 from tests.steps.helpers import VENV_BIN
@@ -94,6 +98,56 @@ class DyingProxy:
         with contextlib.suppress(OSError):
             while chunk := source.recv(65536):
                 sink.sendall(chunk)
+
+
+class RefusingEndpoint:
+    """An HTTP proxy in front of a real MLflow server that answers one endpoint itself, as MLflow answers an
+    error: `status` with {"error_code": ..., "message": ...} (what its auth plugin or a failing database send).
+    Every other request reaches the server unchanged. `hits` counts the refused requests (the client's retries)."""
+
+    def __init__(self, upstream: str, path: str, status: int, error_code: str, message: str):
+        self.upstream = urlsplit(upstream)
+        self.path, self.status = path, status
+        self.body = json.dumps({"error_code": error_code, "message": message}).encode()
+        self.hits = 0
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (_Forwarding,), {"proxy": self}))
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class _Forwarding(BaseHTTPRequestHandler):
+    proxy: RefusingEndpoint
+    protocol_version = "HTTP/1.1"
+    HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
+
+    def _answer(self) -> None:
+        request = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path.split("?")[0] == self.proxy.path:
+            self.proxy.hits += 1
+            status, headers, body = self.proxy.status, [("Content-Type", "application/json")], self.proxy.body
+        else:
+            upstream = http.client.HTTPConnection(self.proxy.upstream.hostname, self.proxy.upstream.port, timeout=60)
+            sent = {k: v for k, v in self.headers.items() if k.lower() not in self.HOP_BY_HOP}
+            upstream.request(self.command, self.path, request, sent)
+            answer = upstream.getresponse()
+            status, body = answer.status, answer.read()
+            headers = [(k, v) for k, v in answer.getheaders() if k.lower() not in self.HOP_BY_HOP]
+            upstream.close()
+        self.send_response(status)
+        for key, value in headers:
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _answer
+
+    def log_message(self, *args) -> None:  # the test asserts on the step's stderr, not the proxy's
+        pass
 
 
 def reject_pushes(bare: Path, message: str) -> None:

@@ -101,6 +101,33 @@ def test_an_unreachable_registry_refuses_with_the_reason(repo, prs, capsys, monk
     assert prs.calls == [] and unchanged(repo, head)
 
 
+URI_FIX = "set MLFLOW_TRACKING_URI (--tracking-uri) to the MLflow server's http(s):// address or a sqlite:/// file"
+
+
+@pytest.mark.parametrize(
+    ("uri", "what"),
+    [
+        pytest.param(
+            "mlflow.internal:5000",
+            "MLflow has no registry store for the scheme 'mlflow.internal'",
+            id="no-scheme-host-port",
+        ),
+        pytest.param("foo://registry", "MLflow has no registry store for the scheme 'foo'", id="unsupported-scheme"),
+        pytest.param(
+            "postgresql://mlflow@127.0.0.1:1/mlflow",
+            f"its database driver is not installed (psycopg) (fix: {URI_FIX}: only SQLite's driver is installed)",
+            id="database-without-driver",
+        ),
+    ],
+)
+def test_a_tracking_uri_mlflow_cannot_use_is_a_bad_argument_in_one_line(repo, prs, capsys, uri, what):
+    head = git(repo, "rev-parse", "HEAD").strip()
+    assert run(repo, prs, uri, "iris", "dev", "staging") == 2
+    line = f"promote: --tracking-uri {uri}: {what}"
+    assert capsys.readouterr().err == (line if "(fix: " in what else f"{line} (fix: {URI_FIX})") + "\n"
+    assert prs.calls == [] and unchanged(repo, head)
+
+
 @pytest.mark.slow
 def test_a_registry_that_refuses_promote_is_named_with_its_answer_not_read_as_a_missing_version(
     repo, prs, registry, capsys, tmp_path
@@ -151,7 +178,30 @@ def test_force_with_a_reason_records_the_bypassed_gate_in_the_commit_and_the_pul
     body = git(repo, "log", "-1", "--format=%B", request["head"])
     assert f"\nRegistry gate bypassed: {message}\n" in body
     assert body.endswith("\nForced: the registry gate\nReason: dev sync stuck; hotfix\n\n")
-    assert "_No comparison: the registry was not read (the gate was bypassed)._" in request["body"]
+    # The pull request records the bypass and its reason, and still compares: the registry answered.
+    assert f"\nRegistry gate bypassed: {message}\n" in request["body"]
+    assert "\nReason: dev sync stuck; hotfix\n" in request["body"]
+    assert "Seen serving:" not in request["body"]  # the gate saw nothing serving; the block must not say it did
+    table = request["body"].split("### iris: the candidate and what staging serves\n\n", 1)[1].split("\n\n")[0]
+    assert table.splitlines()[:5] == [
+        "| | candidate: iris version 4 | staging serves: iris version 3 |",
+        "|---|---|---|",
+        "| semver | 1.2.0 | 1.1.0 |",
+        "| holdout accuracy | 0.9700 | 0.9700 |",
+        "| macro F1 | 0.9600 | 0.9600 |",
+    ]
+
+
+def test_force_past_an_unreachable_registry_says_the_pull_request_has_no_comparison(repo, prs, monkeypatch):
+    from mlpipeline import backoff
+
+    monkeypatch.setattr(backoff, "BASE_DELAY", 0.01)
+    uri = f"http://127.0.0.1:{free_port()}"
+    assert run(repo, prs, uri, "iris", "dev", "staging", "--force", "--reason", "registry down; hotfix") == 0
+    body = prs.opened[0]["body"]
+    assert f"\nRegistry gate bypassed: MLflow {uri}: MLflow tracking server unreachable (ConnectionError)" in body
+    assert "\nReason: registry down; hotfix\n" in body
+    assert "_No comparison: the registry was not read (the gate was bypassed)._" in body
 
 
 def test_a_rollback_needs_the_version_seen_in_that_environment_once_not_its_alias(repo, prs, registry):

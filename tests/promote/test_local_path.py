@@ -6,6 +6,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from gitops.diff import cli as diff
 from gitops.promote import cli as promote
 from tests.promote.repo import folder
 from tests.support.git import git
@@ -34,7 +37,6 @@ def test_without_github_the_branch_goes_to_the_remote_and_the_printed_command_me
         in out
     )
     subprocess.run(merge_line(out), shell=True, cwd=repo, check=True, capture_output=True)
-    merged = git(repo, "show", f"origin/main:{STAGING}") if False else None
     git(repo, "fetch", "-q", "origin")
     merged = git(repo, "show", f"origin/main:{STAGING}")
     assert merged == folder("staging", "iris", "4", "1.2.0", champion="3")
@@ -123,3 +125,17 @@ def test_outside_a_checkout_promote_says_so(tmp_path, capsys):
         f"promote: --root {tmp_path}: not a git checkout (git remote: fatal: not a git repository (or any of the "
         "parent directories): .git) (fix: run scripts/promote from the repository, or pass --root <checkout>)\n"
     )
+
+
+@pytest.mark.parametrize("kind", ["missing", "a-file"])
+def test_a_root_that_is_no_directory_is_one_line_and_exit_2(tmp_path, capsys, kind):
+    root = tmp_path / "checkout"
+    what = "no such directory"
+    if kind == "a-file":
+        root.write_text("")
+        what = "not a directory"
+    fix = "(fix: pass --root <the repository's top folder>, or leave it out to use the current one)"
+    assert promote.main(["iris", "dev", "staging", "--root", str(root)]) == 2
+    assert capsys.readouterr().err == f"promote: --root {root}: {what} {fix}\n"
+    assert diff.main(["dev", "staging", "--root", str(root)]) == 2
+    assert capsys.readouterr() == ("", f"diff: --root {root}: {what} {fix}\n")

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from gitops.runner import remote
 from gitops.runner.errors import RunnerError
+from mlpipeline import pin as pins
 from tests.promote.repo import make_repo
 from tests.support.git import GIT_ENV, git, write
+
+PIN = "k8s/overlays/dev/iris/kustomization.yaml"
 
 
 @pytest.fixture
@@ -95,3 +100,61 @@ def test_a_head_that_does_not_merge_with_the_pins_there_is_one_line_with_a_comma
     # The fix works: the next run recreates it from HEAD.
     subprocess.run(["rm", "-rf", str(bare)], check=True)
     assert remote.up_to_date(repo, bare, "main") == f"created from {head[:12]}"
+
+
+def rendered(repo: Path, where: Path, ref: str) -> dict[str, str]:
+    """Each file the dev sync renders from (what remote.rendered_paths names in `repo`), as `where` has it at `ref`."""
+    paths = remote.rendered_paths(repo, "dev")
+    listing = git(where, "ls-tree", "-r", "--name-only", "--full-tree", ref, "--", *paths).split()
+    return {path: git(where, "show", f"{ref}:{path}") for path in listing}
+
+
+def synced_then_renamed(repo: Path, bare: Path) -> str:
+    """Two runs: one at HEAD, one after a commit that changes a rendered file; returns the first HEAD."""
+    remote.up_to_date(repo, bare, "main")
+    old = git(repo, "rev-parse", "HEAD").strip()
+    write(repo, "k8s/base/deployment.yaml", (repo / "k8s/base/deployment.yaml").read_text().replace("server", "srv"))
+    git(repo, "commit", "-qam", "base: rename the server")
+    remote.up_to_date(repo, bare, "main")
+    return old
+
+
+def test_a_checkout_behind_the_remote_gets_its_own_rendered_files_there_and_the_pipelines_pin_stays(repo, tmp_path):
+    bare = tmp_path / "remote.git"
+    old = synced_then_renamed(repo, bare)
+    # A demo run deploys: the pipeline writes dev's pin on the remote, beside a file no render reads.
+    work = tmp_path / "deploy"
+    git(tmp_path, "clone", "-q", str(bare), str(work))
+    deployed = dataclasses.replace(pins.read(work / PIN), modelVersion="5", semver="1.3.0")
+    pins.write(work / PIN, deployed)
+    write(work, "NOTES.md", "not rendered\n")
+    git(work, "add", "-A")
+    git(work, "commit", "-qm", "deploy: iris v5")
+    git(work, "push", "-q", "origin", "HEAD:main")
+
+    git(repo, "checkout", "-q", old)  # back before the rename: HEAD is in the remote's history, and older
+    assert remote.up_to_date(repo, bare, "main") == (
+        f"already holds {old[:12]}; set k8s/base/deployment.yaml there to HEAD's (its main had other versions)"
+    )
+    there, here = rendered(repo, bare, "main"), rendered(repo, repo, "HEAD")
+    assert pins.parse(there.pop(PIN), PIN) == deployed  # the pipeline's pin stays ...
+    assert there == {path: text for path, text in here.items() if path != PIN}  # ... the rest is HEAD's
+    assert git(bare, "show", "main:NOTES.md") == "not rendered\n"  # what no render reads is left alone
+    # Said once: the next run finds nothing to set.
+    assert remote.up_to_date(repo, bare, "main") == f"already holds {old[:12]}"
+
+
+def test_a_commit_on_an_older_base_is_merged_and_what_the_merge_kept_of_the_newer_one_is_set_back(repo, tmp_path):
+    bare = tmp_path / "remote.git"
+    old = synced_then_renamed(repo, bare)
+    git(repo, "checkout", "-q", "-b", "other", old)  # drop the rename, work on from before it
+    write(repo, "notes.txt", "1\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "notes")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    assert remote.up_to_date(repo, bare, "main") == (
+        f"merged {head[:12]} beside the pins earlier runs merged; set k8s/base/deployment.yaml there to HEAD's (its "
+        "main had other versions)"
+    )
+    assert rendered(repo, bare, "main") == rendered(repo, repo, "HEAD")
+    assert git(bare, "show", "main:notes.txt") == "1\n"

@@ -49,6 +49,13 @@ def registry_state(uri: str) -> tuple:
         ),
         (
             "validate",
+            ["--model-name", "iris", "--model-version", "1"],
+            {"MLFLOW_TRACKING_URI": "foo://registry"},
+            "validate: --tracking-uri foo://registry: MLflow has no registry store for the scheme 'foo' (fix: set "
+            "MLFLOW_TRACKING_URI (--tracking-uri) to the MLflow server's http(s):// address or a sqlite:/// file)",
+        ),
+        (
+            "validate",
             [],
             {"ACCURACY_FLOOR": "high"},
             "validate: --accuracy-floor: invalid fraction value: 'high' (fix: see python -m "
@@ -72,6 +79,7 @@ def registry_state(uri: str) -> tuple:
         "zero-trees",
         "holdout-out-of-range",
         "no-tracking-uri",
+        "tracking-uri-unsupported-scheme",
         "configmap-floor-not-a-number",
         "negative-psi-threshold",
         "unknown-readiness",

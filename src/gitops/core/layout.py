@@ -52,6 +52,15 @@ def deployable(repo: Path, env: str) -> list[Path]:
     return sorted(p.parent.relative_to(repo) for p in root.glob(f"*/{KUSTOMIZATION}") if p.parent.name != ENVIRONMENT)
 
 
+def root_problem(root: Path) -> str:
+    """Why `--root` cannot be the repository ("" when it can be): said before git or kustomize runs in it."""
+    if root.is_dir():
+        return ""
+    what = "not a directory" if root.exists() else "no such directory"
+    fix = "pass --root <the repository's top folder>, or leave it out to use the current one"
+    return f"--root {root}: {what} (fix: {fix})"
+
+
 def order_problem(source: str, target: str) -> str:
     """Why `source -> target` is not the next step of the promotion order ("" when it is)."""
     if source == target:

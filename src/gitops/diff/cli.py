@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if bool(args.other) == bool(args.against):
         parser.error("give either a second environment or --against GIT_REF")
+    if problem := layout.root_problem(args.root):
+        print(f"diff: {problem}", file=sys.stderr)
+        return 2
     if args.model and args.model not in layout.models(args.root):
         parser.error(
             f"--model {args.model}: no such model under {layout.MODELS}/ ({', '.join(layout.models(args.root))})"

@@ -107,6 +107,9 @@ def main(argv: list[str] | None = None, prs: PullRequests | None = None, check: 
 
 def _main(argv: list[str] | None, prs: PullRequests | None, check: Check | None) -> int:
     args = parse_args(argv)
+    if problem := layout.root_problem(args.root):
+        print(f"promote: {problem}", file=sys.stderr)
+        return 2
     github = prs is not None or bool(os.environ.get("GITHUB_TOKEN") and os.environ.get("GITHUB_REPOSITORY"))
     remote = args.remote or ("origin" if github else str(DEMO_REMOTE))
     try:
@@ -176,11 +179,12 @@ def _promote(args, workspace, github: bool, prs: PullRequests | None, check: Che
         return err.exit_code
     except GitError as err:  # open_promotion undid its branch, commit and push before this
         # git's first line carries the cause: for a refused push, the server's own words (its policy).
-        fix = (
-            f"check that you may push to {workspace.shown} and that git reaches it, then promote again"
-            if str(err).startswith("git push")
-            else "fix what git names, then promote again"
-        )
+        if err.fix:
+            fix = f"{err.fix}, then promote again"
+        elif str(err).startswith("git push"):
+            fix = f"check that you may push to {workspace.shown} and that git reaches it, then promote again"
+        else:
+            fix = "fix what git names, then promote again"
         print(f"promote: --remote {workspace.shown}: {err}; nothing was changed (fix: {fix})", file=sys.stderr)
         return 1
     except GitHubError as err:  # the pushed branch was deleted again

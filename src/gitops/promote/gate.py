@@ -145,13 +145,15 @@ class Registry:
 
 def _connect(uri: str):
     from mlpipeline import registry
-    from mlpipeline.errors import StepError
+    from mlpipeline.errors import StepError, UsageError
 
     if uri.startswith("sqlite:///") and not Path(uri.removeprefix("sqlite:///")).is_file():
         # MLflow would create an empty database there and the gate would find nothing in it.
         raise GateError(f"MLflow {uri}: no registry database there (fix: run make demo first, or pass --tracking-uri)")
     try:
         return registry.connect(uri)
+    except UsageError as err:  # a URI MLflow cannot use at all (its scheme, a missing driver): a bad argument
+        raise RegistryError(f"{err.input}: {err.what} (fix: {err.fix})") from None
     except StepError as err:
         raise GateError(
             f"MLflow {uri}: {err.what}: the gate reads what the source environment was seen serving "

@@ -83,7 +83,7 @@ class Preview:
 class Review:
     """What the registry says about the promotion, for the commit and the PR body (gate.py, prbody.py)."""
 
-    candidate: gate.Facts | None = None  # None when the gate was bypassed
+    candidate: gate.Facts | None = None  # the pinned version's facts; None when the registry could not say
     served: gate.Facts | None = None  # the version the target's pin names, when the registry has it
     bypassed: str = ""  # the gate's refusal, when --force let the promotion through anyway
     links: prbody.Links = field(default_factory=lambda: prbody.Links(""))
@@ -98,12 +98,23 @@ def review(registry: gate.Registry, request: Request, plan: Plan) -> Review:
     except gate.GateError as err:
         if not request.force:
             raise Refusal(str(err), err.exit_code) from None
-        return Review(bypassed=str(err), links=links)
+        # Forced past the gate, the reviewer still sees the candidate beside what the target serves, whenever
+        # the registry answers (an alias not moved yet, say); when it does not, the body says so.
+        try:
+            candidate = registry.facts(plan.pin.modelName, plan.pin.modelVersion)
+            served = _served(registry, request, plan) if candidate else None
+        except gate.GateError:
+            candidate = served = None
+        return Review(candidate, served, bypassed=str(err), links=links)
     try:
-        served = registry.facts(request.model, plan.current.modelVersion) if plan.current else None
+        served = _served(registry, request, plan)
     except gate.RegistryError as err:  # the comparison in the PR body needs it; --force bypasses the gate only
         raise Refusal(str(err), err.exit_code) from None
     return Review(candidate, served, links=links)
+
+
+def _served(registry: gate.Registry, request: Request, plan: Plan) -> gate.Facts | None:
+    return registry.facts(request.model, plan.current.modelVersion) if plan.current else None
 
 
 def plan_promotion(root: Path, request: Request) -> Plan:
@@ -379,7 +390,9 @@ def _message(
         f"Storage URI: {pin.storageUri or '?'}",
     ]
     if seen.candidate or seen.bypassed:
-        lines += ["", *prbody.registry_lines(seen.candidate, request.source, seen.links, seen.bypassed)]
+        # A bypassed gate saw nothing serving: the block says why it was bypassed, not "Seen serving".
+        seen_serving = None if seen.bypassed else seen.candidate
+        lines += ["", *prbody.registry_lines(seen_serving, request.source, seen.links, seen.bypassed)]
     if images_moved:
         lines += ["", f"Moves {request.target}'s images to {request.source}'s, for every model of {request.target}:"]
         lines += [f"Image: {_image_text(image)}" for image in images]

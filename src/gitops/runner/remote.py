@@ -5,7 +5,10 @@ while the steps run the new one. Before every run the checkout's HEAD is
 merged into the remote's base branch (a fast-forward when nothing else
 happened there; a merge commit beside the pins earlier demo runs merged), and
 a run refuses when files the pipeline reads have uncommitted changes: the
-remote, like GitHub, only ever sees commits.
+remote, like GitHub, only ever sees commits. Holding HEAD in its history is
+not enough (after `git checkout HEAD~1` the base branch is newer than HEAD):
+every file the sync renders must be HEAD's, except the pins the pipeline
+wrote there, so a commit on the base branch sets the ones that differ.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from gitops.core import dependencies, layout
 from gitops.core.git import PLATFORM_KEY
 from gitops.runner.errors import RunnerError
+from mlpipeline import pin as pins
 
 # The steps' code: what the step image is built from.
 STEPS = Path("src/mlpipeline")
@@ -46,7 +50,7 @@ def refuse_uncommitted(repo: Path, env: str) -> None:
         )
 
 
-def up_to_date(repo: Path, remote: Path, base: str) -> str:
+def up_to_date(repo: Path, remote: Path, base: str, env: str = "dev") -> str:
     """Bring `remote`'s `base` up to this checkout's HEAD; returns what happened, for the run's summary."""
     head = _git(repo, "rev-parse", "HEAD").stdout.strip()
     if not (remote / "HEAD").is_file():
@@ -58,10 +62,16 @@ def up_to_date(repo: Path, remote: Path, base: str) -> str:
     _git(remote, "config", PLATFORM_KEY, PLATFORM)  # remotes made before the mark existed get it too
     _git(repo, "push", "-q", "-f", str(remote), "HEAD:refs/heads/checkout/head")
     if _git(remote, "merge-base", "--is-ancestor", head, base, check=False).returncode == 0:
-        return f"already holds {head[:12]}"
-    if _git(remote, "merge-base", "--is-ancestor", base, head, check=False).returncode == 0:
+        happened = f"already holds {head[:12]}"
+    elif _git(remote, "merge-base", "--is-ancestor", base, head, check=False).returncode == 0:
         _git(remote, "update-ref", f"refs/heads/{base}", head)
-        return f"fast-forwarded to {head[:12]}"
+        return f"fast-forwarded to {head[:12]}"  # base is HEAD now: nothing can differ
+    else:
+        happened = _merge(remote, base, head)
+    return happened + _align_rendered(repo, remote, base, head, env)
+
+
+def _merge(remote: Path, base: str, head: str) -> str:
     with tempfile.TemporaryDirectory(prefix="demo-remote-") as tmp:
         work = Path(tmp) / "merge"
         _git(Path(tmp), "clone", "-q", "-b", base, str(remote), str(work))
@@ -77,3 +87,74 @@ def up_to_date(repo: Path, remote: Path, base: str) -> str:
             )
         _git(work, "push", "-q", "origin", f"HEAD:refs/heads/{base}")
     return f"merged {head[:12]} beside the pins earlier runs merged"
+
+
+def rendered_paths(repo: Path, env: str) -> list[str]:
+    """What the sync of `env` renders from: every file its folders' kustomizations read, and the whole
+    environment folder (a folder added or removed there adds or removes an Application's render)."""
+    paths = {(layout.OVERLAYS / env).as_posix()}
+    for folder in layout.deployable(repo, env):
+        directories, others = dependencies.files(repo, folder)
+        paths |= {(d / name).as_posix() for d in directories for name in dependencies.KUSTOMIZATION_FILES}
+        paths |= {f.as_posix() for f in others}
+    return sorted(paths)
+
+
+def _blobs(remote: Path, ref: str, paths: list[str]) -> dict[str, str]:
+    """path -> blob id of each file under `paths` at `ref`."""
+    out = _git(remote, "ls-tree", "-r", "-z", "--full-tree", ref, "--", *paths).stdout
+    entries = (entry.split("\t", 1) for entry in out.split("\0") if entry)
+    return {path: meta.split()[2] for meta, path in entries}
+
+
+def _show(remote: Path, blob: str) -> str:
+    return _git(remote, "cat-file", "blob", blob).stdout
+
+
+def _keeping_pin(ours: str, theirs: str, path: str) -> str:
+    """HEAD's text of a model folder's kustomization with the pin `theirs` holds: the pipeline wrote that pin on
+    the remote; the checkout does not have it and must not take it away."""
+    try:
+        pinned = pins.parse(theirs, path)
+        return pins.with_pin(ours, pinned, path) if pinned is not None else ours
+    except pins.PinError:  # a side holds no readable pin: HEAD's text as it is (the render will say what is wrong)
+        return ours
+
+
+def _align_rendered(repo: Path, remote: Path, base: str, head: str, env: str) -> str:
+    """Set every rendered file on `base` that differs from HEAD's to HEAD's, pins kept, in one commit."""
+    paths = rendered_paths(repo, env)
+    theirs, ours = _blobs(remote, base, paths), _blobs(remote, "refs/heads/checkout/head", paths)
+    pin_files = {layout.pin_file(env, model).as_posix() for model in layout.models(repo)}
+    wanted: dict[str, str | None] = {}  # path -> the text `base` must hold (None: not there)
+    for path in sorted(theirs.keys() | ours.keys()):
+        if theirs.get(path) == ours.get(path):
+            continue
+        if path not in ours:
+            wanted[path] = None
+            continue
+        text = _show(remote, ours[path])
+        if path in theirs:
+            old = _show(remote, theirs[path])
+            text = _keeping_pin(text, old, path) if path in pin_files else text
+            if text == old:
+                continue  # only the pipeline's pin differs
+        wanted[path] = text
+    if not wanted:
+        return ""
+    with tempfile.TemporaryDirectory(prefix="demo-remote-") as tmp:
+        work = Path(tmp) / "align"
+        _git(Path(tmp), "clone", "-q", "-b", base, str(remote), str(work))
+        for path, text in wanted.items():
+            if text is None:
+                _git(work, "rm", "-q", "--", path)
+            else:
+                (work / path).parent.mkdir(parents=True, exist_ok=True)
+                (work / path).write_text(text, encoding="utf-8")
+        _git(work, "add", "-A")
+        message = f"local demo: the rendered files of {head[:12]}, the checkout's HEAD (pins kept)"
+        _git(work, *IDENTITY, "commit", "-q", "-m", message)
+        _git(work, "push", "-q", "origin", f"HEAD:refs/heads/{base}")
+    changed = list(wanted)
+    more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+    return f"; set {', '.join(changed[:3])}{more} there to HEAD's (its {base} had other versions)"
