@@ -94,7 +94,7 @@ def explain(err: BaseException) -> StepError | None:
         if isinstance(found, StepError):
             return found
     text = " ".join(str(e) for e in chain(err))
-    return _database(text) or _disk(err) or _server(text) or _answered(err)
+    return _database(text) or _disk(err) or _refused(err) or _server(text) or _answered(err)
 
 
 def _where_registry() -> tuple[str, str]:
@@ -165,6 +165,30 @@ _CREDENTIALS_FIX = (
 )
 
 
+def _refused(err: BaseException) -> StepError | None:
+    """401 or 403: only a person heals it (exit 2). MLflow's basic-auth app answers both as plain text
+    ("Permission denied"; a 401 that links its docs: mlflow/server/auth/__init__.py, make_forbidden_response and
+    make_basic_auth_response, 3.17.2), which the client maps to error_code PERMISSION_DENIED / UNAUTHENTICATED
+    (mlflow/utils/rest_utils.py verify_rest_response); a JSON answer carries its own code and message."""
+    for found in chain(err):
+        code = str(getattr(found, "error_code", ""))
+        if code not in _REFUSED:
+            continue
+        body = getattr(found, "json", None)
+        if isinstance(body, dict):
+            said = " ".join(str(body.get("message", "")).split())[:200]
+        else:
+            status = _HTTP_STATUS.search(str(found))
+            text = str(found).partition("Response body: ")[2].strip().strip("'\"")
+            # A body that sends the reader to a URL says nothing the line does not: keep the status alone.
+            said = f"HTTP {status.group(1)}" if status else ""
+            said += f": {text[:200]}" if text and "://" not in text else ""
+        where, _ = _where_registry()
+        said = f"{code}: {said}" if said else code
+        return PermanentError(where, f"MLflow tracking server refused the request ({said})", _CREDENTIALS_FIX)
+    return None
+
+
 def _answered(err: BaseException) -> StepError | None:
     """An error the MLflow server answered as JSON ({"error_code": ..., "message": ...}): MLflow's client raises
     it as a RestException that keeps the body (`.json`), without the endpoint; a status the client retries
@@ -176,8 +200,6 @@ def _answered(err: BaseException) -> StepError | None:
             message = " ".join(str(body.get("message", "")).split())[:200]
             said = f"{code}: {message}" if message else code
             where, _ = _where_registry()
-            if code in _REFUSED:
-                return PermanentError(where, f"MLflow tracking server refused the request ({said})", _CREDENTIALS_FIX)
             return StepError(
                 where,
                 f"MLflow tracking server answered {said}",

@@ -101,14 +101,18 @@ class DyingProxy:
 
 
 class RefusingEndpoint:
-    """An HTTP proxy in front of a real MLflow server that answers one endpoint itself, as MLflow answers an
-    error: `status` with {"error_code": ..., "message": ...} (what its auth plugin or a failing database send).
+    """An HTTP proxy in front of a real MLflow server that answers one endpoint itself with `status` and `body`:
+    a dict goes as MLflow's JSON error ({"error_code": ..., "message": ...}, what its handlers send); text goes
+    as plain text, what MLflow's basic-auth app sends for 401 and 403 (mlflow/server/auth/__init__.py).
     Every other request reaches the server unchanged. `hits` counts the refused requests (the client's retries)."""
 
-    def __init__(self, upstream: str, path: str, status: int, error_code: str, message: str):
+    def __init__(self, upstream: str, path: str, status: int, body: dict | str):
         self.upstream = urlsplit(upstream)
         self.path, self.status = path, status
-        self.body = json.dumps({"error_code": error_code, "message": message}).encode()
+        if isinstance(body, dict):
+            self.body, self.content_type = json.dumps(body).encode(), "application/json"
+        else:
+            self.body, self.content_type = body.encode(), "text/html; charset=utf-8"
         self.hits = 0
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (_Forwarding,), {"proxy": self}))
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
@@ -128,7 +132,7 @@ class _Forwarding(BaseHTTPRequestHandler):
         request = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.path.split("?")[0] == self.proxy.path:
             self.proxy.hits += 1
-            status, headers, body = self.proxy.status, [("Content-Type", "application/json")], self.proxy.body
+            status, headers, body = self.proxy.status, [("Content-Type", self.proxy.content_type)], self.proxy.body
         else:
             upstream = http.client.HTTPConnection(self.proxy.upstream.hostname, self.proxy.upstream.port, timeout=60)
             sent = {k: v for k, v in self.headers.items() if k.lower() not in self.HOP_BY_HOP}

@@ -88,25 +88,45 @@ def mark_deployed(uri: str, registry: Registry, pipeline: Pipeline, out: Path, a
     )
 
 
+# MLflow's basic-auth app (mlflow/server/auth/__init__.py, 3.17.2) answers in plain text; the 401 links its docs.
+AUTH_403 = "Permission denied"
+AUTH_401 = (
+    "You are not authenticated. Please see https://www.mlflow.org/docs/latest/auth/index.html"
+    "#authenticating-to-mlflow on how to authenticate."
+)
+
+
+def refused(said: str) -> str:
+    return f"MLflow tracking server refused the request ({said}) (fix: {CREDENTIALS_FIX})"
+
+
 @pytest.mark.parametrize(
-    ("status", "code", "exit_code", "line", "attempts"),
+    ("step", "status", "body", "exit_code", "line", "attempts"),
     [
+        pytest.param(s, 403, AUTH_403, 2, refused("PERMISSION_DENIED: HTTP 403: Permission denied"), 1, id=f"{s}-403")
+        for s in ("validate", "mark_deployed")
+    ]
+    + [
+        pytest.param("validate", 401, AUTH_401, 2, refused("UNAUTHENTICATED: HTTP 401"), 1, id="validate-401"),
         pytest.param(
+            "validate",
             403,
-            "PERMISSION_DENIED",
+            {"error_code": "PERMISSION_DENIED", "message": DENIED},
             2,
-            f"MLflow tracking server refused the request (PERMISSION_DENIED: {DENIED}) (fix: {CREDENTIALS_FIX})",
+            refused(f"PERMISSION_DENIED: {DENIED}"),
             1,
-            id="403-permission-denied",
+            id="validate-403-json",
         ),
-        pytest.param(503, "TEMPORARILY_UNAVAILABLE", 1, UNAVAILABLE, 3, id="503-every-attempt"),
+    ]
+    + [
+        pytest.param(s, 503, {"error_code": "TEMPORARILY_UNAVAILABLE", "message": ""}, 1, UNAVAILABLE, 3, id=f"{s}-503")
+        for s in ("validate", "mark_deployed")
     ],
 )
-@pytest.mark.parametrize("step", ["validate", "mark_deployed"])
 def test_an_alias_the_registry_will_not_read_stops_the_step_in_one_line(
-    registry, pipeline, tmp_path, step, status, code, exit_code, line, attempts
+    registry, pipeline, tmp_path, step, status, body, exit_code, line, attempts
 ):
-    proxy = RefusingEndpoint(registry.server.url, ALIAS_ENDPOINT, status, code, DENIED)
+    proxy = RefusingEndpoint(registry.server.url, ALIAS_ENDPOINT, status, body)
     before = state(registry.sqlite)
     try:
         if step == "validate":
