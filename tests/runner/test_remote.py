@@ -66,6 +66,7 @@ def test_a_new_commit_fast_forwards_it_and_a_pin_merged_there_is_kept(repo, tmp_
         pytest.param("k8s/base/deployment.yaml", True, id="the-base-dev-renders"),
         pytest.param("k8s/overlays/prod/iris/kustomization.yaml", False, id="another-environment"),
         pytest.param("src/mlpipeline/train.py", True, id="the-steps"),
+        pytest.param("argocd/apps/applicationset-models.yaml", True, id="the-applications"),
         pytest.param("README.md", False, id="docs"),
     ],
 )
@@ -158,3 +159,41 @@ def test_a_commit_on_an_older_base_is_merged_and_what_the_merge_kept_of_the_newe
     )
     assert rendered(repo, bare, "main") == rendered(repo, repo, "HEAD")
     assert git(bare, "show", "main:notes.txt") == "1\n"
+
+
+def test_the_applications_the_sync_builds_with_are_heads_too(repo, tmp_path):
+    bare = tmp_path / "remote.git"
+    remote.up_to_date(repo, bare, "main")
+    old = git(repo, "rev-parse", "HEAD").strip()
+    write(repo, "argocd/apps/models.yaml", "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "an ApplicationSet")
+    remote.up_to_date(repo, bare, "main")
+    git(repo, "checkout", "-q", old)
+    assert remote.up_to_date(repo, bare, "main") == (
+        f"already holds {old[:12]}; set argocd/apps/models.yaml there to HEAD's (its main had other versions)"
+    )
+    assert "argocd" not in git(bare, "ls-tree", "--name-only", "main").split()
+
+
+def test_a_pin_the_pipeline_wrote_outlives_a_checkout_without_its_model_folder(repo, tmp_path):
+    wine = "k8s/overlays/dev/wine/kustomization.yaml"
+    git(repo, "rm", "-q", "-r", "k8s/overlays/dev/wine")
+    git(repo, "commit", "-qm", "dev: no wine")
+    without = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "revert", "--no-edit", "HEAD")
+    bare = tmp_path / "remote.git"
+    remote.up_to_date(repo, bare, "main")
+    with_wine = git(repo, "rev-parse", "HEAD").strip()
+    work = tmp_path / "deploy"
+    git(tmp_path, "clone", "-q", str(bare), str(work))
+    deployed = dataclasses.replace(pins.read(work / wine), modelVersion="7", semver="1.4.0")
+    pins.write(work / wine, deployed)
+    git(work, "commit", "-qam", "deploy: wine v7")
+    git(work, "push", "-q", "origin", "HEAD:main")
+
+    git(repo, "checkout", "-q", without)
+    assert remote.up_to_date(repo, bare, "main").endswith(f"set {wine} there to HEAD's (its main had other versions)")
+    git(repo, "checkout", "-q", with_wine)  # back: the folder returns with the pin the pipeline wrote
+    assert remote.up_to_date(repo, bare, "main").endswith(f"set {wine} there to HEAD's (its main had other versions)")
+    assert pins.parse(git(bare, "show", f"main:{wine}"), wine) == deployed

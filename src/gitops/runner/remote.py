@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from gitops.argocd.buildenv import APPS_DIR
 from gitops.core import dependencies, layout
 from gitops.core.git import PLATFORM_KEY
 from gitops.runner.errors import RunnerError
@@ -37,11 +38,12 @@ def _git(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
 
 
 def refuse_uncommitted(repo: Path, env: str) -> None:
-    """Refuse when a file the steps run or the environment's folders render has uncommitted changes."""
+    """Refuse when a file the steps run, the environment's folders render or the sync's Applications (which
+    set how Argo CD builds them) declare has uncommitted changes."""
     status = _git(repo, "status", "--porcelain", "--untracked-files=all").stdout.splitlines()
     paths = [line[3:].split(" -> ")[-1] for line in status]
     rendered = {p for folder in layout.deployable(repo, env) for p in dependencies.touched(repo, folder, paths)}
-    changed = [p for p in paths if Path(p).is_relative_to(STEPS) or p in rendered]
+    changed = [p for p in paths if Path(p).is_relative_to(STEPS) or Path(p).is_relative_to(APPS_DIR) or p in rendered]
     if changed:
         more = f" and {len(changed) - 5} more" if len(changed) > 5 else ""
         raise RunnerError(
@@ -90,9 +92,10 @@ def _merge(remote: Path, base: str, head: str) -> str:
 
 
 def rendered_paths(repo: Path, env: str) -> list[str]:
-    """What the sync of `env` renders from: every file its folders' kustomizations read, and the whole
-    environment folder (a folder added or removed there adds or removes an Application's render)."""
-    paths = {(layout.OVERLAYS / env).as_posix()}
+    """What the sync of `env` renders from: every file its folders' kustomizations read, the whole
+    environment folder (a folder added or removed there adds or removes an Application's render), and the
+    Applications, whose kustomize options the sync applies before it builds (gitops.argocd.buildenv)."""
+    paths = {(layout.OVERLAYS / env).as_posix(), APPS_DIR.as_posix()}
     for folder in layout.deployable(repo, env):
         directories, others = dependencies.files(repo, folder)
         paths |= {(d / name).as_posix() for d in directories for name in dependencies.KUSTOMIZATION_FILES}
@@ -121,6 +124,16 @@ def _keeping_pin(ours: str, theirs: str, path: str) -> str:
         return ours
 
 
+def _last_held(remote: Path, base: str, path: str) -> str | None:
+    """The text `base` held at `path` before the commit that removed it (None: it never held one). A pin the
+    pipeline wrote there outlives a checkout without its model folder: back on a HEAD that has it, it stays."""
+    removed = _git(remote, "rev-list", "-1", base, "--", path).stdout.strip()
+    if not removed:
+        return None
+    held = _git(remote, "show", f"{removed}^:{path}", check=False)
+    return held.stdout if held.returncode == 0 else None
+
+
 def _align_rendered(repo: Path, remote: Path, base: str, head: str, env: str) -> str:
     """Set every rendered file on `base` that differs from HEAD's to HEAD's, pins kept, in one commit."""
     paths = rendered_paths(repo, env)
@@ -134,11 +147,12 @@ def _align_rendered(repo: Path, remote: Path, base: str, head: str, env: str) ->
             wanted[path] = None
             continue
         text = _show(remote, ours[path])
-        if path in theirs:
-            old = _show(remote, theirs[path])
-            text = _keeping_pin(text, old, path) if path in pin_files else text
-            if text == old:
-                continue  # only the pipeline's pin differs
+        old = _show(remote, theirs[path]) if path in theirs else None
+        pinned = old if old is not None or path not in pin_files else _last_held(remote, base, path)
+        if path in pin_files and pinned is not None:
+            text = _keeping_pin(text, pinned, path)
+        if text == old:
+            continue  # only the pipeline's pin differs
         wanted[path] = text
     if not wanted:
         return ""
