@@ -7,7 +7,8 @@ answers the audit questions without a cluster (docs/audit.md). Who merged the
 pull request is not in git (a merge on GitHub is committed by GitHub itself):
 the pull request's merged_by says it. In the cluster the commit is Argo CD's
 revision (the Job's pod annotation); its people are read from GIT_REPO_URL
-without credentials, so a private repository leaves the commit alone. One
+(with GITHUB_TOKEN if the environment sets one; the cluster's Job has none), so
+a private repository leaves the commit alone there. One
 version is verified in dev, then staging, then prod, so every tag carries its
 environment: `deployed.<environment>.<field>`. The check writes them before it
 moves the alias, so an alias always has its evidence on the version.
