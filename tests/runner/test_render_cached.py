@@ -20,12 +20,18 @@ def overlay(repo: Path, kustomization: str) -> Path:
     return folder
 
 
-def test_a_render_is_kept_and_read_back_from_the_render_cache(tmp_path):
+def test_a_render_is_kept_and_read_back_from_the_render_cache(tmp_path, monkeypatch):
     folder = overlay(tmp_path, "resources:\n  - settings.yaml\n")
     entry = tmp_path / rendercache.DIRECTORY / f"{rendercache.key(tmp_path, folder)}.json"
     text = _render(tmp_path, "overlay")
     assert text == kustomize.build(folder, tmp_path).text
     assert entry.is_file()  # kept: the next run (or make validate) builds nothing
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("kustomize ran again: the render did not come from the cache")
+
+    monkeypatch.setattr(rendercache, "build", no_build)
+    monkeypatch.setattr(kustomize, "build", no_build)
     assert _render(tmp_path, "overlay") == text
 
 
