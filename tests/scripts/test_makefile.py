@@ -3,6 +3,7 @@ when make first builds the venv: that recipe is silent and says its progress on 
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -40,6 +41,9 @@ def test_make_render_on_a_fresh_clone_prints_yaml_only(tmp_path):
     done = subprocess.run(
         ["make", "render", "OVERLAY=k8s/overlays/dev/iris", f"PYTHON={sys.executable}"],
         cwd=clone,
+        # As a person types it: under `make test` the inherited MAKELEVEL makes this a sub-make, which prints
+        # "make[1]: Entering directory" on stdout before it reads any makefile.
+        env={k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")},
         capture_output=True,
         text=True,
         timeout=300,
