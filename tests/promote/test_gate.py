@@ -201,7 +201,7 @@ def test_force_past_an_unreachable_registry_says_the_pull_request_has_no_compari
     body = prs.opened[0]["body"]
     assert f"\nRegistry gate bypassed: MLflow {uri}: MLflow tracking server unreachable (ConnectionError)" in body
     assert "\nReason: registry down; hotfix\n" in body
-    assert "_No comparison: the registry was not read (the gate was bypassed)._" in body
+    assert "_No comparison: the registry did not describe this version (unreachable, or it has no such version; the gate was bypassed)._" in body
 
 
 def test_a_rollback_needs_the_version_seen_in_that_environment_once_not_its_alias(repo, prs, registry):
