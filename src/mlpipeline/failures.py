@@ -165,6 +165,15 @@ _CREDENTIALS_FIX = (
 )
 
 
+# MLflow 3's own check of the Host header (mlflow/server/security_utils.py, INVALID_HOST_MSG): a 403 that no
+# credentials heal, only a host name the server allows.
+_HOST_REFUSED = "Invalid Host header"
+HOSTS_FIX = (
+    "name the server in --tracking-uri by a host:port it allows (its --allowed-hosts, MLFLOW_SERVER_ALLOWED_HOSTS; "
+    "the chart's serverAllowedHosts in argocd/apps/application-mlflow.yaml), or add that one there"
+)
+
+
 def _refused(err: BaseException) -> StepError | None:
     """401 or 403: only a person heals it (exit 2). MLflow's basic-auth app answers both as plain text
     ("Permission denied"; a 401 that links its docs: mlflow/server/auth/__init__.py, make_forbidden_response and
@@ -174,16 +183,20 @@ def _refused(err: BaseException) -> StepError | None:
         code = str(getattr(found, "error_code", ""))
         if code not in _REFUSED:
             continue
+        where, _ = _where_registry()
         body = getattr(found, "json", None)
         if isinstance(body, dict):
             said = " ".join(str(body.get("message", "")).split())[:200]
         else:
-            status = _HTTP_STATUS.search(str(found))
+            status, endpoint = _HTTP_STATUS.search(str(found)), _ENDPOINT.search(str(found))
             text = str(found).partition("Response body: ")[2].strip().strip("'\"")
+            said = (f"HTTP {status.group(1)}" if status else "") + (f" at {endpoint.group(1)}" if endpoint else "")
+            if _HOST_REFUSED in text:
+                return PermanentError(
+                    where, f"MLflow tracking server refused the Host header ({said}: {text})", HOSTS_FIX
+                )
             # A body that sends the reader to a URL says nothing the line does not: keep the status alone.
-            said = f"HTTP {status.group(1)}" if status else ""
             said += f": {text[:200]}" if text and "://" not in text else ""
-        where, _ = _where_registry()
         said = f"{code}: {said}" if said else code
         return PermanentError(where, f"MLflow tracking server refused the request ({said})", _CREDENTIALS_FIX)
     return None

@@ -145,11 +145,11 @@ def test_a_registry_that_refuses_promote_is_named_with_its_answer_not_read_as_a_
         server.stop()
     assert (code, capsys.readouterr().err) == (
         2,
-        f"promote: MLflow {server.url}: reading iris version 4 failed: MLflow tracking server answered HTTP 403 at "
-        "/api/2.0/mlflow/model-versions/get: Invalid Host header - possible DNS rebinding attack detected (fix: "
-        "check that --tracking-uri (MLFLOW_TRACKING_URI) names the pipeline's registry and that promote runs with "
-        "its credentials (MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN); the "
-        "server's log says why it answered so)\n",
+        f"promote: MLflow {server.url}: reading iris version 4 failed: MLflow tracking server refused the Host "
+        "header (HTTP 403 at /api/2.0/mlflow/model-versions/get: Invalid Host header - possible DNS rebinding attack "
+        "detected) (fix: name the server in --tracking-uri by a host:port it allows (its --allowed-hosts, "
+        "MLFLOW_SERVER_ALLOWED_HOSTS; the chart's serverAllowedHosts in argocd/apps/application-mlflow.yaml), or add "
+        "that one there)\n",
     )
     assert prs.calls == [] and unchanged(repo, head)
 
@@ -201,7 +201,10 @@ def test_force_past_an_unreachable_registry_says_the_pull_request_has_no_compari
     body = prs.opened[0]["body"]
     assert f"\nRegistry gate bypassed: MLflow {uri}: MLflow tracking server unreachable (ConnectionError)" in body
     assert "\nReason: registry down; hotfix\n" in body
-    assert "_No comparison: the registry did not describe this version (unreachable, or it has no such version; the gate was bypassed)._" in body
+    assert (
+        "_No comparison: the registry did not describe this version (unreachable, or it has no such version; the "
+        "gate was bypassed)._"
+    ) in body
 
 
 def test_a_rollback_needs_the_version_seen_in_that_environment_once_not_its_alias(repo, prs, registry):

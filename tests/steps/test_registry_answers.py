@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from mlflow.server.security_utils import INVALID_HOST_MSG
 
 from gitops.runner.services import Server, free_port
 from tests.drills.faults import RefusingEndpoint, start_mlflow
@@ -96,6 +97,14 @@ AUTH_401 = (
 )
 
 
+# MLflow 3's Host header check answers this 403 (its own constant), which only an allowed host name heals.
+HOST_REFUSED = (
+    f"MLflow tracking server refused the Host header (HTTP 403 at {ALIAS_ENDPOINT}: {INVALID_HOST_MSG}) (fix: name the "
+    "server in --tracking-uri by a host:port it allows (its --allowed-hosts, MLFLOW_SERVER_ALLOWED_HOSTS; the chart's "
+    "serverAllowedHosts in argocd/apps/application-mlflow.yaml), or add that one there)"
+)
+
+
 def refused(said: str) -> str:
     return f"MLflow tracking server refused the request ({said}) (fix: {CREDENTIALS_FIX})"
 
@@ -103,11 +112,28 @@ def refused(said: str) -> str:
 @pytest.mark.parametrize(
     ("step", "status", "body", "exit_code", "line", "attempts"),
     [
-        pytest.param(s, 403, AUTH_403, 2, refused("PERMISSION_DENIED: HTTP 403: Permission denied"), 1, id=f"{s}-403")
+        pytest.param(
+            s,
+            403,
+            AUTH_403,
+            2,
+            refused(f"PERMISSION_DENIED: HTTP 403 at {ALIAS_ENDPOINT}: {AUTH_403}"),
+            1,
+            id=f"{s}-403",
+        )
         for s in ("validate", "mark_deployed")
     ]
     + [
-        pytest.param("validate", 401, AUTH_401, 2, refused("UNAUTHENTICATED: HTTP 401"), 1, id="validate-401"),
+        pytest.param(
+            "validate",
+            401,
+            AUTH_401,
+            2,
+            refused(f"UNAUTHENTICATED: HTTP 401 at {ALIAS_ENDPOINT}"),
+            1,
+            id="validate-401",
+        ),
+        pytest.param("validate", 403, INVALID_HOST_MSG, 2, HOST_REFUSED, 1, id="validate-403-host-header"),
         pytest.param(
             "validate",
             403,

@@ -50,11 +50,14 @@ def _answers(uri: str, what: str):
 
         known = failures.explain(err)  # the HTTP status and the server's words, out of the client's wrapping
         cause = known.what if known else f"{err.error_code}: {(str(err).strip().splitlines() or [''])[0][:300]}"
-        raise RegistryError(
-            f"MLflow {uri}: reading {what} failed: {cause} (fix: check that --tracking-uri (MLFLOW_TRACKING_URI) "
-            "names the pipeline's registry and that promote runs with its credentials (MLFLOW_TRACKING_USERNAME and "
-            "MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN); the server's log says why it answered so)"
-        ) from None
+        fix = (
+            known.fix  # a host name the server refuses: no credentials change that
+            if known is not None and known.fix == failures.HOSTS_FIX
+            else "check that --tracking-uri (MLFLOW_TRACKING_URI) names the pipeline's registry and that promote "
+            "runs with its credentials (MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or "
+            "MLFLOW_TRACKING_TOKEN); the server's log says why it answered so"
+        )
+        raise RegistryError(f"MLflow {uri}: reading {what} failed: {cause} (fix: {fix})") from None
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,10 @@ def comparison(
 ) -> str:
     """A markdown table: the candidate beside the version the target environment's pin names."""
     if candidate is None:
-        return "_No comparison: the registry did not describe this version (unreachable, or it has no such version; the gate was bypassed)._\n"
+        return (
+            "_No comparison: the registry did not describe this version (unreachable, or it has no such version; "
+            "the gate was bypassed)._\n"
+        )
     if not served_pin_version:
         right, served = f"{target} serves: nothing yet", None
     elif served is None:
