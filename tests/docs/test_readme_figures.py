@@ -18,6 +18,7 @@ def stated() -> dict[str, str]:
         "demo_warm": r"takes ([\d.]+) s, validation included \(`demo_warm`\)",
         "demo_unchanged": r"an unchanged re-run ([\d.]+) s \(`demo_unchanged`\)",
         "pipeline": r"\(`--no-serve`\) ([\d.]+) s, ([\d.]+) of kfp.local's ([\d.]+) s",
+        "plain": r"took ([\d.]+) s there .* ([\d.]+) of them \(`ratio_to_plain_processes`\)",
     }
     out = {}
     for name, pattern in found.items():
@@ -34,3 +35,5 @@ def test_readme_states_the_figures_in_bench_results():
     assert figures["demo_unchanged"] == (f"{warm['demo_unchanged']['wall_s']:.1f}",)
     ratio = f"{warm['ratio_to_kfp_local']:.2f}"
     assert figures["pipeline"] == (f"{warm['wall_s']:.1f}", ratio, f"{warm['kfp_local_s']}")
+    plain = (f"{warm['plain_processes']['wall_s']:.1f}", f"{warm['ratio_to_plain_processes']:.2f}")
+    assert figures["plain"] == plain

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from gitops.runner.bench import alias_not_moved, outside_steps
+from gitops.runner.bench import alias_not_moved, outside_steps, ratio
 from tests.conftest import REPO
 
 STEPS = {"train": 2.18, "validate": 0.69, "version": 0.23, "monitor": 0.13, "deploy": 0.24}
@@ -20,6 +20,12 @@ def test_results_json_carries_outside_steps_for_each_series_as_the_bench_compute
     warm = json.loads((REPO / "bench" / "results.json").read_text())["pipeline_run_warm"]
     for series in (warm, warm["plain_processes"], warm["demo_warm"], warm["demo_unchanged"]):
         assert series["outside_steps_s"] == outside_steps(series["wall_s"], series["step_seconds"])
+
+
+def test_results_json_sets_the_pipeline_beside_plain_processes_timed_in_the_same_run():
+    warm = json.loads((REPO / "bench" / "results.json").read_text())["pipeline_run_warm"]
+    assert warm["ratio_to_plain_processes"] == ratio(warm["wall_s"], warm["plain_processes"]["wall_s"])
+    assert ratio(9.94, 30.09) == 0.33
 
 
 MOVED = "iris: alias dev -> version 3 (moved); probe latency 4.1 ms, accuracy 1.0"
