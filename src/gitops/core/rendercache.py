@@ -39,8 +39,16 @@ def key(root: Path, directory: Path) -> str:
     return digest.hexdigest()
 
 
-def build_cached(directory: Path, root: Path, cache: Path) -> Rendered:
-    """`build(directory, root, strict=False)`, from `cache` when the same inputs were built before."""
+def build_cached(directory: Path, root: Path, cache: Path, strict: bool = False) -> Rendered:
+    """`build(directory, root, strict)`, from `cache` when the same inputs were built before (the entry keeps
+    the warnings, so a strict read of it raises as a strict build would)."""
+    rendered = _cached(directory, root, cache)
+    if strict and rendered.warnings:
+        raise RenderError(rendered.source, *rendered.warnings[0])
+    return rendered
+
+
+def _cached(directory: Path, root: Path, cache: Path) -> Rendered:
     entry = cache / f"{key(root, directory)}.json"
     if entry.is_file():
         stored = json.loads(entry.read_text())

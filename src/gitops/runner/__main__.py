@@ -221,12 +221,9 @@ def _render(repo: Path, overlay: str) -> str:
     if not directory.is_relative_to(repo):  # the cache keys a render by its path in the repo
         return render.build(directory, repo).text
     try:
-        rendered = rendercache.build_cached(directory, repo, repo / rendercache.DIRECTORY)
+        return rendercache.build_cached(directory, repo, repo / rendercache.DIRECTORY, strict=True).text
     except OSError:  # a cache it cannot read or write (a read-only checkout): build as without one
-        rendered = render.build(directory, repo, strict=False)
-    if rendered.warnings:  # what build's strict mode raises
-        raise render.RenderError(rendered.source, *rendered.warnings[0])
-    return rendered.text
+        return render.build(directory, repo).text
 
 
 def _run(

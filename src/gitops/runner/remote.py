@@ -148,9 +148,9 @@ def _align_rendered(repo: Path, remote: Path, base: str, head: str, env: str) ->
             continue
         text = _show(remote, ours[path])
         old = _show(remote, theirs[path]) if path in theirs else None
-        pinned = old if old is not None or path not in pin_files else _last_held(remote, base, path)
-        if path in pin_files and pinned is not None:
-            text = _keeping_pin(text, pinned, path)
+        if path in pin_files:
+            pinned = old if old is not None else _last_held(remote, base, path)
+            text = _keeping_pin(text, pinned, path) if pinned is not None else text
         if text == old:
             continue  # only the pipeline's pin differs
         wanted[path] = text
